@@ -1,0 +1,315 @@
+/*
+ * reader.c - picks the format reader (readers/NAME.c) for a file, opens the
+ * input for it, and keeps the counts and the error.
+ */
+#include "reader.h"
+
+#include "alloc.h"
+#include "input.h"
+#include "readers/readers.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* The reader of each format, NULL while it does not exist yet. */
+static const struct reader_ops *const reader_table[] = {
+	[FORMAT_AUTO] = NULL,
+	[FORMAT_TEXT] = &reader_ops_plaintext,
+	[FORMAT_REUTERS] = NULL,
+	[FORMAT_JSONL] = NULL,
+	[FORMAT_NEWSML] = NULL,
+};
+
+static const char *const reader_names[] = {
+	[FORMAT_AUTO] = "auto",
+	[FORMAT_TEXT] = "text",
+	[FORMAT_REUTERS] = "reuters",
+	[FORMAT_JSONL] = "jsonl",
+	[FORMAT_NEWSML] = "newsml",
+};
+
+#define READER_N_FORMATS (sizeof reader_names / sizeof reader_names[0])
+
+static const struct {
+	const char *ext;
+	enum reader_format format;
+} reader_extensions[] = {
+	{ "txt", FORMAT_TEXT },
+	{ "sgm", FORMAT_REUTERS },
+	{ "jsonl", FORMAT_JSONL },
+	{ "ndjson", FORMAT_JSONL },
+	{ "xml", FORMAT_NEWSML },
+};
+
+/* Whether the LEN bytes at S end with SUFFIX, ignoring ASCII case. */
+static int reader_ends_with(const char *s, size_t len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return len >= n && strncasecmp(s + len - n, suffix, n) == 0;
+}
+
+enum reader_format reader_format_of(const char *path)
+{
+	const char *base, *dot;
+	size_t len, i;
+
+	if (!path)
+		return FORMAT_AUTO;
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	len = strlen(base);
+	if (reader_ends_with(base, len, ".gz"))
+		len -= 3;
+	dot = NULL;
+	for (i = len; i > 0; i--)
+		if (base[i - 1] == '.') {
+			dot = base + i;
+			break;
+		}
+	if (!dot)
+		return FORMAT_AUTO;
+	for (i = 0; i < sizeof reader_extensions / sizeof reader_extensions[0];
+	     i++) {
+		const char *ext = reader_extensions[i].ext;
+
+		if ((size_t)(base + len - dot) == strlen(ext) &&
+		    strncasecmp(dot, ext, strlen(ext)) == 0)
+			return reader_extensions[i].format;
+	}
+	return FORMAT_AUTO;
+}
+
+int reader_format_parse(const char *name)
+{
+	size_t i;
+
+	if (!name)
+		return -1;
+	for (i = 0; i < READER_N_FORMATS; i++)
+		if (strcasecmp(name, reader_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *reader_format_name(enum reader_format f)
+{
+	if ((unsigned)f >= READER_N_FORMATS)
+		return "unknown";
+	return reader_names[f];
+}
+
+static void reader_vfail(reader *r, unsigned long line, const char *fmt,
+			 va_list ap) __attribute__((format(printf, 3, 0)));
+
+static void reader_vfail(reader *r, unsigned long line, const char *fmt,
+			 va_list ap)
+{
+	int n;
+
+	if (line)
+		n = snprintf(r->error, sizeof r->error, "%s:%lu: ", r->path,
+			     line);
+	else
+		n = snprintf(r->error, sizeof r->error, "%s: ", r->path);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n < sizeof r->error)
+		vsnprintf(r->error + n, sizeof r->error - (size_t)n, fmt, ap);
+	r->failed = 1;
+}
+
+int reader_failf(reader *r, unsigned long line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	reader_vfail(r, line, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int reader_fail_input(reader *r)
+{
+	const char *msg = input_error(r->in);
+
+	return reader_failf(r, 0, "%s", msg ? msg : "read error");
+}
+
+void reader_warnf(reader *r, unsigned long line, int skipped, const char *fmt,
+		  ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!r->opts.warn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	r->opts.warn(r->opts.warn_ctx, r->path, line, msg, skipped);
+}
+
+void reader_quote(char *out, size_t out_size, const char *s, size_t len,
+		  size_t max)
+{
+	size_t n = len, back = 0;
+	int cut = 0;
+
+	if (out_size == 0)
+		return;
+	if (max + 4 > out_size)
+		max = out_size > 4 ? out_size - 4 : 0;
+	if (n > max) {
+		n = max;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80 &&
+		       back < 3) {
+			n--;
+			back++;
+		}
+		cut = 1;
+	}
+	memcpy(out, s, n);
+	if (cut) {
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n] = '\0';
+}
+
+/* Copy "PATH: " + MESSAGE into ERR (may be NULL or empty). */
+static void reader_set_err(char *err, size_t errlen, const char *path,
+			   const char *msg)
+{
+	if (err && errlen)
+		snprintf(err, errlen, "%s: %s", path ? path : "(null)", msg);
+}
+
+reader *reader_open(const char *path, const reader_options *opts, char *err,
+		    size_t errlen)
+{
+	enum reader_format f = opts ? opts->format : FORMAT_AUTO;
+	const struct reader_ops *ops;
+	reader *r;
+	char msg[128];
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!path || !*path) {
+		reader_set_err(err, errlen, "", "no file name");
+		return NULL;
+	}
+	if (f == FORMAT_AUTO)
+		f = reader_format_of(path);
+	if (f == FORMAT_AUTO || (unsigned)f >= READER_N_FORMATS) {
+		reader_set_err(err, errlen, path,
+			       "unknown format (expected .txt, .sgm, .jsonl, "
+			       ".ndjson or .xml, optionally .gz)");
+		return NULL;
+	}
+	ops = reader_table[f];
+	if (!ops) {
+		snprintf(msg, sizeof msg, "the %s reader is not available yet",
+			 reader_format_name(f));
+		reader_set_err(err, errlen, path, msg);
+		return NULL;
+	}
+	r = wire_calloc(1, sizeof *r);
+	if (!r || !(r->path = wire_strdup(path))) {
+		free(r);
+		reader_set_err(err, errlen, path, "out of memory");
+		return NULL;
+	}
+	r->ops = ops;
+	r->format = f;
+	if (opts)
+		r->opts = *opts;
+	r->opts.format = f;
+	r->in = input_open(path);
+	if (!r->in) {
+		reader_set_err(err, errlen, path,
+			       errno == ENOMEM ? "out of memory"
+					       : strerror(errno));
+		free(r->path);
+		free(r);
+		return NULL;
+	}
+	if (ops->open && ops->open(r)) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s", r->error);
+		if (ops->close)
+			ops->close(r);
+		input_close(r->in, NULL);
+		free(r->path);
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+int reader_next(reader *r, dispatch *d)
+{
+	int rc;
+
+	if (r->failed)
+		return -1;
+	if (r->done)
+		return 0;
+	rc = r->ops->next(r, d);
+	if (rc > 0) {
+		r->stats.dispatches++;
+		return 1;
+	}
+	if (rc < 0) {
+		if (!r->failed)
+			reader_failf(r, 0, "read error");
+		return -1;
+	}
+	r->done = 1;
+	/* A format that stopped early must not hide a damaged input. */
+	if (input_error(r->in))
+		return reader_fail_input(r);
+	return 0;
+}
+
+const char *reader_error(const reader *r)
+{
+	return r->failed ? r->error : NULL;
+}
+
+uint64_t reader_bytes_read(const reader *r)
+{
+	return input_bytes_read(r->in);
+}
+
+const reader_stats *reader_get_stats(const reader *r)
+{
+	return &r->stats;
+}
+
+int reader_close(reader *r, char *err, size_t errlen)
+{
+	const char *msg = NULL;
+	int ret = 0;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!r)
+		return 0;
+	if (r->ops->close)
+		r->ops->close(r);
+	/* Damage found at the end is reported here even when reader_next()
+	 * already returned it, so a caller can judge the file from this. */
+	if (input_close(r->in, &msg) < 0) {
+		reader_set_err(err, errlen, r->path,
+			       msg ? msg : "read error");
+		ret = -1;
+	}
+	free(r->path);
+	free(r);
+	return ret;
+}

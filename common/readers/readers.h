@@ -1,0 +1,70 @@
+/*
+ * readers/readers.h - private to reader.c and the format readers
+ * (readers/NAME.c): the state of an open reader and what each input format
+ * provides.
+ *
+ * A format is one file, readers/NAME.c, defining
+ *     const struct reader_ops reader_ops_NAME = { "NAME", open, next, close };
+ * declared below and listed in reader_table[] in reader.c.  reader.c opens
+ * the input (gzip or not) before ops->open() and closes it after
+ * ops->close(); it counts the dispatches returned and turns an input error
+ * at the end into the reader's error.
+ */
+#ifndef WIRE_READERS_H
+#define WIRE_READERS_H
+
+#include "dispatch.h"
+#include "input.h"
+#include "reader.h"
+
+#include <stddef.h>
+
+struct reader {
+	const struct reader_ops *ops;
+	enum reader_format format;
+	char *path;            /* as given to reader_open() */
+	reader_options opts;   /* a copy; opts.root is borrowed */
+	input *in;
+	reader_stats stats;
+	void *priv;            /* the format's own state (ops->close frees) */
+	int state;             /* free for the format's use; 0 at open */
+	int failed;            /* an error ended the file */
+	int done;              /* ops->next() returned 0 */
+	char error[1024];      /* "FILE: reason" or "FILE:LINE: reason" */
+};
+
+struct reader_ops {
+	const char *name;
+	/* Set up R->priv after the input is open.  0, or -1 after
+	 * reader_failf() (the message becomes reader_open()'s). May be NULL. */
+	int (*open)(reader *r);
+	/* As reader_next(): 1 with a dispatch in D, 0 at the end, -1 after
+	 * reader_failf().  Skipped records are warned about with
+	 * reader_warnf(..., 1, ...) and counted in r->stats.skipped here;
+	 * the dispatches returned are counted by reader.c. */
+	int (*next)(reader *r, dispatch *d);
+	/* Free R->priv.  May be NULL. */
+	void (*close)(reader *r);
+};
+
+extern const struct reader_ops reader_ops_plaintext;
+
+/* Report a problem at LINE of the file through r->opts.warn (when set);
+ * SKIPPED says whether a record was dropped because of it. */
+void reader_warnf(reader *r, unsigned long line, int skipped, const char *fmt,
+		  ...) __attribute__((format(printf, 4, 5)));
+/* Record the error that ends the file: "FILE:LINE: reason", or "FILE:
+ * reason" when LINE is 0.  Returns -1. */
+int reader_failf(reader *r, unsigned long line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Record the input's error (input_error()) as the error that ends the
+ * file: "FILE: reason".  Returns -1. */
+int reader_fail_input(reader *r);
+
+/* Quote at most MAX bytes of S (LEN bytes, clean UTF-8) for a message,
+ * cut at a character boundary, with "..." when cut, into OUT (NUL-terminated,
+ * OUT_SIZE > MAX + 3). */
+void reader_quote(char *out, size_t out_size, const char *s, size_t len,
+		  size_t max);
+
+#endif

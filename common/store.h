@@ -1,0 +1,29 @@
+/*
+ * store.h - the stored record: a whole dispatch, compressed with zlib, kept
+ * as the document data of every indexed version.
+ *
+ * Layout (store.c describes it byte by byte): the magic "WR1", the
+ * uncompressed length as a varint, then a zlib stream of fields, each a
+ * one-byte tag, a varint length and the bytes.  Unknown tags are skipped on
+ * reading, so fields can be added without breaking older indexes.
+ */
+#ifndef WIRE_STORE_H
+#define WIRE_STORE_H
+
+#include "dispatch.h"
+#include "strbuf.h"
+
+#include <stddef.h>
+
+/* Largest uncompressed record store_decode() accepts (bytes). */
+#define STORE_MAX_RECORD (64u << 20)
+
+/* Append the encoded, compressed form of D to OUT.  Returns 0, or -1 when
+ * out of memory or zlib fails. */
+int store_encode(const dispatch *d, strbuf *out);
+/* Decode LEN bytes at DATA into D (dispatch_init()ed by the caller, who
+ * releases it).  Returns 0, or -1 when the data is not a record or is
+ * damaged (D then holds what could be read). */
+int store_decode(const void *data, size_t len, dispatch *d);
+
+#endif

@@ -1,0 +1,1984 @@
+/*
+ * xap.cc - wiresearch's C bindings to Xapian (see xap.h).
+ *
+ * The only C++ of the project.  Every extern "C" function below has the same
+ * shape: argument checks, then the Xapian calls inside try { } catch (...),
+ * where classify() rethrows the exception in flight and maps it to an
+ * xap_status, keeping its text on the handle (or in the thread-local slot
+ * for handle-less calls).  Our own argument errors are thrown as Xapian
+ * exceptions too, so that every failure takes that one path.
+ *
+ * Strings handed to C through `char **` come from std::malloc (the header
+ * promises free()); a failed allocation of a handle gives NULL or XAP_NOMEM.
+ */
+#include "xap.h"
+
+#include <xapian.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+#include <utility>
+#include <vector>
+
+/* Xapian's glass backend refuses terms longer than this (MAX_SAFE_TERM_LENGTH
+ * in backends/glass); not exported by the public headers. */
+static const size_t XAP_MAX_TERM = 245;
+
+/* ---------------------------------------------------------------------
+ * Handles.
+ */
+struct xap_db {
+	Xapian::Database db;
+	/* The first database added, alone: what xap_db_revision() reports. */
+	Xapian::Database first;
+	bool have_first = false;
+	bool first_remote = false;
+	bool open = true;
+	/* A view owned by a writer (xap_writer_db()): never freed by C. */
+	bool view = false;
+	std::string msg;
+};
+
+struct xap_doc {
+	Xapian::Document doc;
+	std::string buf; /* backs the borrowed data/value of the last call */
+	std::string msg;
+};
+
+struct xap_writer {
+	Xapian::WritableDatabase wdb;
+	bool open = false;
+	xap_db view;
+	std::string msg;
+};
+
+struct xap_query {
+	Xapian::Query q;
+};
+
+struct xap_stem {
+	Xapian::Stem stem;
+};
+
+struct facet_spec {
+	Xapian::valueno slot;
+	int separator; /* < 0: the whole value is one item */
+};
+
+typedef std::vector<std::pair<std::string, Xapian::doccount> > facet_counts;
+
+struct xap_enquire {
+	explicit xap_enquire(const Xapian::Database &d) : db(d), enq(d) {}
+	Xapian::Database db;
+	Xapian::Enquire enq;
+	Xapian::Query query;
+	std::vector<facet_spec> facets;
+	std::string msg;
+};
+
+struct xap_results {
+	explicit xap_results(const Xapian::Database &d) : enq(d) {}
+	Xapian::MSet mset;
+	/* A private Enquire holding the query that was run, so that
+	 * get_matching_terms_begin() answers for this result set even after
+	 * the xap_enquire it came from is given another query or freed. */
+	Xapian::Enquire enq;
+	std::vector<facet_counts> facets;
+	std::string msg;
+};
+
+/* ---------------------------------------------------------------------
+ * Errors.
+ */
+static thread_local std::string last_msg;
+
+/* Keep TEXT in SLOT; a failure to copy leaves SLOT empty rather than
+ * throwing from inside an exception handler. */
+static void keep(std::string &slot, const char *text) noexcept
+{
+	try {
+		slot.assign(text);
+	} catch (...) {
+		slot.clear();
+	}
+}
+
+static void keep_error(std::string &slot, const Xapian::Error &e) noexcept
+{
+	try {
+		slot = e.get_description();
+	} catch (...) {
+		keep(slot, e.get_msg().c_str());
+	}
+}
+
+/* The one classifier: rethrow the exception being handled and map it.
+ * Must only be called from inside a catch block.  Order matters: derived
+ * classes before their bases (NotFound and Version are OpeningErrors, which
+ * are DatabaseErrors; NetworkTimeoutError is a NetworkError). */
+static xap_status classify(std::string &slot) noexcept
+{
+	try {
+		throw;
+	} catch (const Xapian::DatabaseNotFoundError &e) {
+		keep_error(slot, e);
+		return XAP_NOT_FOUND;
+	} catch (const Xapian::DocNotFoundError &e) {
+		keep_error(slot, e);
+		return XAP_NOT_FOUND;
+	} catch (const Xapian::DatabaseLockError &e) {
+		keep_error(slot, e);
+		return XAP_LOCKED;
+	} catch (const Xapian::DatabaseModifiedError &e) {
+		keep_error(slot, e);
+		return XAP_MODIFIED;
+	} catch (const Xapian::DatabaseCorruptError &e) {
+		keep_error(slot, e);
+		return XAP_CORRUPT;
+	} catch (const Xapian::DatabaseVersionError &e) {
+		keep_error(slot, e);
+		return XAP_VERSION;
+	} catch (const Xapian::DatabaseClosedError &e) {
+		keep_error(slot, e);
+		return XAP_INVALID;
+	} catch (const Xapian::DatabaseError &e) {
+		/* DatabaseOpeningError, DatabaseCreateError, plain I/O errors */
+		keep_error(slot, e);
+		return XAP_IO;
+	} catch (const Xapian::QueryParserError &e) {
+		keep_error(slot, e);
+		return XAP_QUERY;
+	} catch (const Xapian::UnimplementedError &e) {
+		keep_error(slot, e);
+		return XAP_QUERY;
+	} catch (const Xapian::WildcardError &e) {
+		keep_error(slot, e);
+		return XAP_WILDCARD;
+	} catch (const Xapian::NetworkError &e) {
+		keep_error(slot, e);
+		return XAP_NETWORK;
+	} catch (const Xapian::InvalidArgumentError &e) {
+		keep_error(slot, e);
+		return XAP_INVALID;
+	} catch (const Xapian::InvalidOperationError &e) {
+		keep_error(slot, e);
+		return XAP_INVALID;
+	} catch (const Xapian::RangeError &e) {
+		keep_error(slot, e);
+		return XAP_INVALID;
+	} catch (const Xapian::SerialisationError &e) {
+		keep_error(slot, e);
+		return XAP_INVALID;
+	} catch (const Xapian::Error &e) {
+		/* AssertionError, InternalError, FeatureUnavailableError */
+		keep_error(slot, e);
+		return XAP_INTERNAL;
+	} catch (const std::bad_alloc &) {
+		keep(slot, "out of memory");
+		return XAP_NOMEM;
+	} catch (const std::exception &e) {
+		keep(slot, e.what());
+		return XAP_INTERNAL;
+	} catch (...) {
+		keep(slot, "unknown exception");
+		return XAP_INTERNAL;
+	}
+}
+
+/* Argument errors: thrown so that they reach classify() like the rest. */
+static void invalid(const char *what)
+{
+	throw Xapian::InvalidArgumentError(what);
+}
+
+static void need(bool ok, const char *what)
+{
+	if (!ok)
+		invalid(what);
+}
+
+/* A NULL handle: nowhere to keep the message but the thread-local slot. */
+static xap_status null_handle(const char *what) noexcept
+{
+	keep(last_msg, what);
+	return XAP_INVALID;
+}
+
+static void check_db(const xap_db *db)
+{
+	if (!db->open)
+		throw Xapian::InvalidOperationError("database handle is closed");
+}
+
+static void check_writer(const xap_writer *w)
+{
+	if (!w->open)
+		throw Xapian::InvalidOperationError("writer is not open");
+}
+
+static void check_term_length(const std::string &term)
+{
+	if (term.size() > XAP_MAX_TERM)
+		throw Xapian::InvalidArgumentError("Term too long (> 245): " +
+						   term);
+}
+
+/* Xapian checks term lengths while it applies a document, and when one is
+ * too long it cancels every uncommitted change of the writer, not only
+ * that document's.  Checking first keeps the promise that a bad document
+ * changes nothing. */
+static void check_doc_terms(const Xapian::Document &doc)
+{
+	for (Xapian::TermIterator t = doc.termlist_begin();
+	     t != doc.termlist_end(); ++t)
+		check_term_length(*t);
+}
+
+/* A malloc'd NUL-terminated copy for C, or bad_alloc. */
+static char *c_string(const std::string &s)
+{
+	char *p = static_cast<char *>(std::malloc(s.size() + 1));
+
+	if (!p)
+		throw std::bad_alloc();
+	std::memcpy(p, s.data(), s.size());
+	p[s.size()] = '\0';
+	return p;
+}
+
+/* Call FN for every term of [IT, END) starting with PREFIX (IT already
+ * skipped to PREFIX).  FREQ gives the frequency reported for a term. */
+template <typename Freq>
+static void visit_terms(Xapian::TermIterator it, const std::string &prefix,
+			xap_term_fn fn, void *ctx, Freq freq)
+{
+	for (; it != Xapian::TermIterator(); ++it) {
+		const std::string term = *it;
+
+		if (term.compare(0, prefix.size(), prefix) != 0)
+			break;
+		if (fn(ctx, term.c_str(), term.size(), freq(it, term)))
+			break;
+	}
+}
+
+/* The int inside an enum argument.  C may pass any int for one; in C++
+ * loading an enum object outside its enumerators' range is undefined (UBSan
+ * says so), so the bits are read, not the enum. */
+template <typename E> static int enum_value(const E &e)
+{
+	int v;
+
+	static_assert(sizeof(v) == sizeof(e), "C enums are ints");
+	std::memcpy(&v, &e, sizeof(v));
+	return v;
+}
+
+extern "C" {
+
+const char *xap_status_name(xap_status st)
+{
+	switch (enum_value(st)) {
+	case XAP_OK:
+		return "ok";
+	case XAP_NOT_FOUND:
+		return "not found";
+	case XAP_LOCKED:
+		return "locked";
+	case XAP_MODIFIED:
+		return "modified";
+	case XAP_CORRUPT:
+		return "corrupt";
+	case XAP_VERSION:
+		return "version";
+	case XAP_QUERY:
+		return "query";
+	case XAP_WILDCARD:
+		return "wildcard";
+	case XAP_IO:
+		return "i/o";
+	case XAP_NETWORK:
+		return "network";
+	case XAP_NOMEM:
+		return "out of memory";
+	case XAP_INVALID:
+		return "invalid";
+	case XAP_INTERNAL:
+		return "internal";
+	}
+	return "internal";
+}
+
+const char *xap_last_message(void)
+{
+	return last_msg.c_str();
+}
+
+/* ---------------------------------------------------------------------
+ * Read-only databases.
+ */
+xap_db *xap_db_new(void)
+{
+	try {
+		return new (std::nothrow) xap_db;
+	} catch (...) {
+		classify(last_msg);
+		return NULL;
+	}
+}
+
+/* Record SUB as one more database of DB. */
+static void db_append(xap_db *db, const Xapian::Database &sub, bool remote)
+{
+	db->db.add_database(sub);
+	if (!db->have_first) {
+		db->first = sub;
+		db->have_first = true;
+		db->first_remote = remote;
+	}
+}
+
+xap_status xap_db_add(xap_db *db, const char *path)
+{
+	if (!db)
+		return null_handle("xap_db_add: NULL database handle");
+	db->msg.clear();
+	try {
+		check_db(db);
+		need(!db->view, "xap_db_add: cannot add to a writer's view");
+		need(path && *path, "xap_db_add: empty path");
+		/* Database(path) reads stub files (several local and remote
+		 * databases) by itself. */
+		db_append(db, Xapian::Database(path), false);
+		return XAP_OK;
+	} catch (...) {
+		return classify(db->msg);
+	}
+}
+
+xap_status xap_db_add_remote(xap_db *db, const char *host, unsigned port,
+			     unsigned timeout_ms)
+{
+	if (!db)
+		return null_handle("xap_db_add_remote: NULL database handle");
+	db->msg.clear();
+	try {
+		check_db(db);
+		need(!db->view, "xap_db_add_remote: cannot add to a writer's view");
+		need(host && *host, "xap_db_add_remote: empty host");
+		need(port > 0 && port < 65536, "xap_db_add_remote: bad port");
+		/* Remote timeouts are milliseconds, despite the useconds_t. */
+		db_append(db,
+			  Xapian::Remote::open(host, port, timeout_ms,
+					       timeout_ms),
+			  true);
+		return XAP_OK;
+	} catch (...) {
+		return classify(db->msg);
+	}
+}
+
+xap_status xap_db_reopen(xap_db *db)
+{
+	if (!db)
+		return null_handle("xap_db_reopen: NULL database handle");
+	db->msg.clear();
+	try {
+		check_db(db);
+		db->db.reopen();
+		return XAP_OK;
+	} catch (...) {
+		return classify(db->msg);
+	}
+}
+
+void xap_db_close(xap_db *db)
+{
+	if (!db)
+		return;
+	try {
+		/* A writer's view shares the writer's database: closing it
+		 * would close the writer.  The view is only detached. */
+		if (!db->view && db->open)
+			db->db.close();
+	} catch (...) {
+		classify(db->msg);
+	}
+	try {
+		db->db = Xapian::Database();
+		db->first = Xapian::Database();
+	} catch (...) {
+		classify(db->msg);
+	}
+	db->have_first = false;
+	db->open = false;
+}
+
+void xap_db_free(xap_db *db)
+{
+	if (!db || db->view)
+		return; /* a view belongs to its writer */
+	xap_db_close(db);
+	delete db;
+}
+
+const char *xap_db_message(const xap_db *db)
+{
+	return db ? db->msg.c_str() : "";
+}
+
+xap_status xap_db_doccount(xap_db *db, uint32_t *out)
+{
+	if (!db)
+		return null_handle("xap_db_doccount: NULL database handle");
+	db->msg.clear();
+	try {
+		check_db(db);
+		need(out != NULL, "xap_db_doccount: NULL out");
+		*out = db->db.get_doccount();
+		return XAP_OK;
+	} catch (...) {
+		return classify(db->msg);
+	}
+}
+
+xap_status xap_db_lastdocid(xap_db *db, xap_docid *out)
+{
+	if (!db)
+		return null_handle("xap_db_lastdocid: NULL database handle");
+	db->msg.clear();
+	try {
+		check_db(db);
+		need(out != NULL, "xap_db_lastdocid: NULL out");
+		*out = db->db.get_lastdocid();
+		return XAP_OK;
+	} catch (...) {
+		return classify(db->msg);
+	}
+}
+
+xap_status xap_db_revision(xap_db *db, uint64_t *out)
+{
+	if (!db)
+		return null_handle("xap_db_revision: NULL database handle");
+	db->msg.clear();
+	try {
+		check_db(db);
+		need(out != NULL, "xap_db_revision: NULL out");
+		/* 0 when there is no single revision to report: no database,
+		 * a remote one, or a stub file naming several. */
+		*out = 0;
+		if (!db->have_first || db->first_remote || db->first.size() != 1)
+			return XAP_OK;
+		try {
+			*out = db->first.get_revision();
+		} catch (const Xapian::UnimplementedError &) {
+			/* a remote database named by a stub file */
+			*out = 0;
+		}
+		return XAP_OK;
+	} catch (...) {
+		return classify(db->msg);
+	}
+}
+
+xap_status xap_db_termfreq(xap_db *db, const char *term, uint32_t *out)
+{
+	if (!db)
+		return null_handle("xap_db_termfreq: NULL database handle");
+	db->msg.clear();
+	try {
+		check_db(db);
+		need(term && out, "xap_db_termfreq: NULL argument");
+		*out = db->db.get_termfreq(term);
+		return XAP_OK;
+	} catch (...) {
+		return classify(db->msg);
+	}
+}
+
+xap_status xap_db_collection_freq(xap_db *db, const char *term, uint64_t *out)
+{
+	if (!db)
+		return null_handle("xap_db_collection_freq: NULL database handle");
+	db->msg.clear();
+	try {
+		check_db(db);
+		need(term && out, "xap_db_collection_freq: NULL argument");
+		*out = db->db.get_collection_freq(term);
+		return XAP_OK;
+	} catch (...) {
+		return classify(db->msg);
+	}
+}
+
+xap_status xap_db_postings(xap_db *db, const char *term, xap_docid_fn fn,
+			   void *ctx)
+{
+	if (!db)
+		return null_handle("xap_db_postings: NULL database handle");
+	db->msg.clear();
+	try {
+		check_db(db);
+		need(term && fn, "xap_db_postings: NULL argument");
+		const std::string t(term);
+		for (Xapian::PostingIterator p = db->db.postlist_begin(t);
+		     p != db->db.postlist_end(t); ++p)
+			if (fn(ctx, *p))
+				break;
+		return XAP_OK;
+	} catch (...) {
+		return classify(db->msg);
+	}
+}
+
+xap_status xap_db_allterms(xap_db *db, const char *prefix, xap_term_fn fn,
+			   void *ctx)
+{
+	if (!db)
+		return null_handle("xap_db_allterms: NULL database handle");
+	db->msg.clear();
+	try {
+		check_db(db);
+		need(prefix && fn, "xap_db_allterms: NULL argument");
+		const std::string p(prefix);
+		visit_terms(db->db.allterms_begin(p), p, fn, ctx,
+			    [](const Xapian::TermIterator &it,
+			       const std::string &) {
+				    return (uint32_t)it.get_termfreq();
+			    });
+		return XAP_OK;
+	} catch (...) {
+		return classify(db->msg);
+	}
+}
+
+xap_status xap_db_get_metadata(xap_db *db, const char *key, char **out,
+			       size_t *len)
+{
+	if (!db)
+		return null_handle("xap_db_get_metadata: NULL database handle");
+	db->msg.clear();
+	try {
+		check_db(db);
+		need(key && out, "xap_db_get_metadata: NULL argument");
+		need(*key != '\0', "xap_db_get_metadata: empty key");
+		*out = NULL;
+		if (len)
+			*len = 0;
+		const std::string v = db->db.get_metadata(key);
+		if (!v.empty()) {
+			*out = c_string(v);
+			if (len)
+				*len = v.size();
+		}
+		return XAP_OK;
+	} catch (...) {
+		return classify(db->msg);
+	}
+}
+
+xap_status xap_db_spelling_suggestion(xap_db *db, const char *word,
+				      unsigned max_edit, char **out)
+{
+	if (!db)
+		return null_handle(
+			"xap_db_spelling_suggestion: NULL database handle");
+	db->msg.clear();
+	try {
+		check_db(db);
+		need(word && out, "xap_db_spelling_suggestion: NULL argument");
+		*out = NULL;
+		const std::string s =
+			db->db.get_spelling_suggestion(word, max_edit);
+		if (!s.empty())
+			*out = c_string(s);
+		return XAP_OK;
+	} catch (...) {
+		return classify(db->msg);
+	}
+}
+
+xap_status xap_db_synonyms(xap_db *db, const char *term, xap_term_fn fn,
+			   void *ctx)
+{
+	if (!db)
+		return null_handle("xap_db_synonyms: NULL database handle");
+	db->msg.clear();
+	try {
+		check_db(db);
+		need(term && fn, "xap_db_synonyms: NULL argument");
+		/* No frequency is recorded for a synonym: report 0. */
+		visit_terms(db->db.synonyms_begin(term), std::string(), fn, ctx,
+			    [](const Xapian::TermIterator &,
+			       const std::string &) { return (uint32_t)0; });
+		return XAP_OK;
+	} catch (...) {
+		return classify(db->msg);
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Documents.
+ */
+xap_doc *xap_doc_new(void)
+{
+	try {
+		return new (std::nothrow) xap_doc;
+	} catch (...) {
+		classify(last_msg);
+		return NULL;
+	}
+}
+
+void xap_doc_free(xap_doc *doc)
+{
+	delete doc;
+}
+
+xap_status xap_doc_add_posting(xap_doc *doc, const char *term,
+			       uint32_t position, uint32_t wdfinc)
+{
+	if (!doc)
+		return null_handle("xap_doc_add_posting: NULL document");
+	doc->msg.clear();
+	try {
+		need(term != NULL, "xap_doc_add_posting: NULL term");
+		need(position > 0, "xap_doc_add_posting: position 0");
+		doc->doc.add_posting(term, position, wdfinc);
+		return XAP_OK;
+	} catch (...) {
+		return classify(doc->msg);
+	}
+}
+
+xap_status xap_doc_add_term(xap_doc *doc, const char *term, uint32_t wdfinc)
+{
+	if (!doc)
+		return null_handle("xap_doc_add_term: NULL document");
+	doc->msg.clear();
+	try {
+		need(term != NULL, "xap_doc_add_term: NULL term");
+		doc->doc.add_term(term, wdfinc);
+		return XAP_OK;
+	} catch (...) {
+		return classify(doc->msg);
+	}
+}
+
+xap_status xap_doc_add_boolean_term(xap_doc *doc, const char *term)
+{
+	if (!doc)
+		return null_handle("xap_doc_add_boolean_term: NULL document");
+	doc->msg.clear();
+	try {
+		need(term != NULL, "xap_doc_add_boolean_term: NULL term");
+		doc->doc.add_boolean_term(term);
+		return XAP_OK;
+	} catch (...) {
+		return classify(doc->msg);
+	}
+}
+
+/* Whether DOC has TERM, without Xapian's exception for a missing one. */
+static bool doc_has(const Xapian::Document &doc, const std::string &term)
+{
+	Xapian::TermIterator t = doc.termlist_begin();
+
+	t.skip_to(term);
+	return t != doc.termlist_end() && *t == term;
+}
+
+xap_status xap_doc_remove_term(xap_doc *doc, const char *term)
+{
+	if (!doc)
+		return null_handle("xap_doc_remove_term: NULL document");
+	doc->msg.clear();
+	try {
+		need(term != NULL, "xap_doc_remove_term: NULL term");
+		const std::string t(term);
+		if (!doc_has(doc->doc, t)) {
+			keep(doc->msg, ("term '" + t +
+					"' is not in the document").c_str());
+			return XAP_NOT_FOUND;
+		}
+		doc->doc.remove_term(t);
+		return XAP_OK;
+	} catch (...) {
+		return classify(doc->msg);
+	}
+}
+
+xap_status xap_doc_has_term(xap_doc *doc, const char *term, int *out)
+{
+	if (!doc)
+		return null_handle("xap_doc_has_term: NULL document");
+	doc->msg.clear();
+	try {
+		need(term && out, "xap_doc_has_term: NULL argument");
+		*out = doc_has(doc->doc, term) ? 1 : 0;
+		return XAP_OK;
+	} catch (...) {
+		return classify(doc->msg);
+	}
+}
+
+xap_status xap_doc_set_value(xap_doc *doc, unsigned slot, const void *data,
+			     size_t len)
+{
+	if (!doc)
+		return null_handle("xap_doc_set_value: NULL document");
+	doc->msg.clear();
+	try {
+		need(data || !len, "xap_doc_set_value: NULL data");
+		need(slot != Xapian::BAD_VALUENO, "xap_doc_set_value: bad slot");
+		doc->doc.add_value(slot,
+				   std::string(static_cast<const char *>(data),
+					       len));
+		return XAP_OK;
+	} catch (...) {
+		return classify(doc->msg);
+	}
+}
+
+xap_status xap_doc_set_data(xap_doc *doc, const void *data, size_t len)
+{
+	if (!doc)
+		return null_handle("xap_doc_set_data: NULL document");
+	doc->msg.clear();
+	try {
+		need(data || !len, "xap_doc_set_data: NULL data");
+		doc->doc.set_data(
+			std::string(static_cast<const char *>(data), len));
+		return XAP_OK;
+	} catch (...) {
+		return classify(doc->msg);
+	}
+}
+
+xap_status xap_doc_get_data(xap_doc *doc, const void **data, size_t *len)
+{
+	if (!doc)
+		return null_handle("xap_doc_get_data: NULL document");
+	doc->msg.clear();
+	try {
+		need(data && len, "xap_doc_get_data: NULL argument");
+		doc->buf = doc->doc.get_data();
+		*data = doc->buf.data();
+		*len = doc->buf.size();
+		return XAP_OK;
+	} catch (...) {
+		return classify(doc->msg);
+	}
+}
+
+xap_status xap_doc_get_value(xap_doc *doc, unsigned slot, const void **data,
+			     size_t *len)
+{
+	if (!doc)
+		return null_handle("xap_doc_get_value: NULL document");
+	doc->msg.clear();
+	try {
+		need(data && len, "xap_doc_get_value: NULL argument");
+		doc->buf = doc->doc.get_value(slot);
+		*data = doc->buf.data();
+		*len = doc->buf.size();
+		return XAP_OK;
+	} catch (...) {
+		return classify(doc->msg);
+	}
+}
+
+xap_status xap_doc_terms(xap_doc *doc, const char *prefix, xap_term_fn fn,
+			 void *ctx)
+{
+	if (!doc)
+		return null_handle("xap_doc_terms: NULL document");
+	doc->msg.clear();
+	try {
+		need(prefix && fn, "xap_doc_terms: NULL argument");
+		const std::string p(prefix);
+		Xapian::TermIterator t = doc->doc.termlist_begin();
+		t.skip_to(p);
+		visit_terms(t, p, fn, ctx,
+			    [](const Xapian::TermIterator &it,
+			       const std::string &) {
+				    return (uint32_t)it.get_wdf();
+			    });
+		return XAP_OK;
+	} catch (...) {
+		return classify(doc->msg);
+	}
+}
+
+xap_docid xap_doc_id(const xap_doc *doc)
+{
+	if (!doc)
+		return 0;
+	try {
+		return doc->doc.get_docid();
+	} catch (...) {
+		return 0;
+	}
+}
+
+const char *xap_doc_message(const xap_doc *doc)
+{
+	return doc ? doc->msg.c_str() : "";
+}
+
+xap_status xap_db_get_document(xap_db *db, xap_docid id, xap_doc **out)
+{
+	if (!db)
+		return null_handle("xap_db_get_document: NULL database handle");
+	db->msg.clear();
+	try {
+		check_db(db);
+		need(out != NULL, "xap_db_get_document: NULL out");
+		*out = NULL;
+		need(id != 0, "xap_db_get_document: document id 0");
+		std::unique_ptr<xap_doc> d(new xap_doc);
+		/* Not lazy: a missing document is NOT_FOUND now, not on the
+		 * first read from the handle. */
+		d->doc = db->db.get_document(id);
+		*out = d.release();
+		return XAP_OK;
+	} catch (...) {
+		return classify(db->msg);
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Writable databases.
+ */
+xap_writer *xap_writer_new(void)
+{
+	try {
+		xap_writer *w = new (std::nothrow) xap_writer;
+		if (w) {
+			w->view.view = true;
+			w->view.open = false;
+		}
+		return w;
+	} catch (...) {
+		classify(last_msg);
+		return NULL;
+	}
+}
+
+xap_status xap_writer_open(xap_writer *w, const char *path, int flags)
+{
+	if (!w)
+		return null_handle("xap_writer_open: NULL writer");
+	w->msg.clear();
+	try {
+		need(!w->open, "xap_writer_open: writer is already open");
+		need(path && *path, "xap_writer_open: empty path");
+		need((flags & ~(XAP_WRITER_CREATE | XAP_WRITER_WAIT_LOCK |
+				XAP_WRITER_NO_SYNC | XAP_WRITER_DANGEROUS)) == 0,
+		     "xap_writer_open: unknown flags");
+		int xf = (flags & XAP_WRITER_CREATE)
+				 ? Xapian::DB_CREATE_OR_OPEN |
+					   Xapian::DB_BACKEND_GLASS
+				 : Xapian::DB_OPEN;
+		if (flags & XAP_WRITER_WAIT_LOCK)
+			xf |= Xapian::DB_RETRY_LOCK;
+		if (flags & XAP_WRITER_NO_SYNC)
+			xf |= Xapian::DB_NO_SYNC;
+		if (flags & XAP_WRITER_DANGEROUS)
+			xf |= Xapian::DB_DANGEROUS;
+		w->wdb = Xapian::WritableDatabase(path, xf);
+		w->open = true;
+		return XAP_OK;
+	} catch (...) {
+		return classify(w->msg);
+	}
+}
+
+const char *xap_writer_message(const xap_writer *w)
+{
+	return w ? w->msg.c_str() : "";
+}
+
+xap_status xap_writer_begin(xap_writer *w)
+{
+	if (!w)
+		return null_handle("xap_writer_begin: NULL writer");
+	w->msg.clear();
+	try {
+		check_writer(w);
+		w->wdb.begin_transaction(true);
+		return XAP_OK;
+	} catch (...) {
+		return classify(w->msg);
+	}
+}
+
+xap_status xap_writer_commit_transaction(xap_writer *w)
+{
+	if (!w)
+		return null_handle("xap_writer_commit_transaction: NULL writer");
+	w->msg.clear();
+	try {
+		check_writer(w);
+		w->wdb.commit_transaction();
+		return XAP_OK;
+	} catch (...) {
+		return classify(w->msg);
+	}
+}
+
+xap_status xap_writer_cancel_transaction(xap_writer *w)
+{
+	if (!w)
+		return null_handle("xap_writer_cancel_transaction: NULL writer");
+	w->msg.clear();
+	try {
+		check_writer(w);
+		w->wdb.cancel_transaction();
+		return XAP_OK;
+	} catch (...) {
+		return classify(w->msg);
+	}
+}
+
+xap_status xap_writer_commit(xap_writer *w)
+{
+	if (!w)
+		return null_handle("xap_writer_commit: NULL writer");
+	w->msg.clear();
+	try {
+		check_writer(w);
+		w->wdb.commit();
+		return XAP_OK;
+	} catch (...) {
+		return classify(w->msg);
+	}
+}
+
+xap_status xap_writer_replace_by_term(xap_writer *w, const char *unique_term,
+				      xap_doc *doc, xap_docid *id)
+{
+	if (!w)
+		return null_handle("xap_writer_replace_by_term: NULL writer");
+	w->msg.clear();
+	try {
+		check_writer(w);
+		need(unique_term && *unique_term,
+		     "xap_writer_replace_by_term: empty unique term");
+		need(doc != NULL, "xap_writer_replace_by_term: NULL document");
+		const std::string t(unique_term);
+		check_term_length(t);
+		check_doc_terms(doc->doc);
+		Xapian::docid did = w->wdb.replace_document(t, doc->doc);
+		if (id)
+			*id = did;
+		return XAP_OK;
+	} catch (...) {
+		return classify(w->msg);
+	}
+}
+
+xap_status xap_writer_replace(xap_writer *w, xap_docid id, xap_doc *doc)
+{
+	if (!w)
+		return null_handle("xap_writer_replace: NULL writer");
+	w->msg.clear();
+	try {
+		check_writer(w);
+		need(id != 0, "xap_writer_replace: document id 0");
+		need(doc != NULL, "xap_writer_replace: NULL document");
+		check_doc_terms(doc->doc);
+		w->wdb.replace_document(id, doc->doc);
+		return XAP_OK;
+	} catch (...) {
+		return classify(w->msg);
+	}
+}
+
+xap_status xap_writer_add(xap_writer *w, xap_doc *doc, xap_docid *id)
+{
+	if (!w)
+		return null_handle("xap_writer_add: NULL writer");
+	w->msg.clear();
+	try {
+		check_writer(w);
+		need(doc != NULL, "xap_writer_add: NULL document");
+		check_doc_terms(doc->doc);
+		Xapian::docid did = w->wdb.add_document(doc->doc);
+		if (id)
+			*id = did;
+		return XAP_OK;
+	} catch (...) {
+		return classify(w->msg);
+	}
+}
+
+xap_status xap_writer_delete_by_term(xap_writer *w, const char *term)
+{
+	if (!w)
+		return null_handle("xap_writer_delete_by_term: NULL writer");
+	w->msg.clear();
+	try {
+		check_writer(w);
+		need(term && *term, "xap_writer_delete_by_term: empty term");
+		w->wdb.delete_document(std::string(term));
+		return XAP_OK;
+	} catch (...) {
+		return classify(w->msg);
+	}
+}
+
+xap_status xap_writer_delete(xap_writer *w, xap_docid id)
+{
+	if (!w)
+		return null_handle("xap_writer_delete: NULL writer");
+	w->msg.clear();
+	try {
+		check_writer(w);
+		need(id != 0, "xap_writer_delete: document id 0");
+		w->wdb.delete_document(id);
+		return XAP_OK;
+	} catch (...) {
+		return classify(w->msg);
+	}
+}
+
+xap_status xap_writer_set_metadata(xap_writer *w, const char *key,
+				   const void *value, size_t len)
+{
+	if (!w)
+		return null_handle("xap_writer_set_metadata: NULL writer");
+	w->msg.clear();
+	try {
+		check_writer(w);
+		need(key && *key, "xap_writer_set_metadata: empty key");
+		need(value || !len, "xap_writer_set_metadata: NULL value");
+		w->wdb.set_metadata(
+			key, std::string(static_cast<const char *>(value), len));
+		return XAP_OK;
+	} catch (...) {
+		return classify(w->msg);
+	}
+}
+
+xap_status xap_writer_add_spelling(xap_writer *w, const char *word,
+				   uint32_t freq)
+{
+	if (!w)
+		return null_handle("xap_writer_add_spelling: NULL writer");
+	w->msg.clear();
+	try {
+		check_writer(w);
+		need(word && *word, "xap_writer_add_spelling: empty word");
+		/* Spelling changes are buffered: a word too long for a key
+		 * would only fail at commit, half way through. */
+		check_term_length(word);
+		w->wdb.add_spelling(word, freq);
+		return XAP_OK;
+	} catch (...) {
+		return classify(w->msg);
+	}
+}
+
+xap_status xap_writer_add_synonym(xap_writer *w, const char *term,
+				  const char *synonym)
+{
+	if (!w)
+		return null_handle("xap_writer_add_synonym: NULL writer");
+	w->msg.clear();
+	try {
+		check_writer(w);
+		need(term && *term && synonym && *synonym,
+		     "xap_writer_add_synonym: empty term or synonym");
+		/* buffered like spellings: check now, not at commit */
+		check_term_length(term);
+		check_term_length(synonym);
+		w->wdb.add_synonym(term, synonym);
+		return XAP_OK;
+	} catch (...) {
+		return classify(w->msg);
+	}
+}
+
+xap_status xap_writer_clear_synonyms(xap_writer *w, const char *term)
+{
+	if (!w)
+		return null_handle("xap_writer_clear_synonyms: NULL writer");
+	w->msg.clear();
+	try {
+		check_writer(w);
+		need(term && *term, "xap_writer_clear_synonyms: empty term");
+		w->wdb.clear_synonyms(term);
+		return XAP_OK;
+	} catch (...) {
+		return classify(w->msg);
+	}
+}
+
+xap_db *xap_writer_db(xap_writer *w)
+{
+	if (!w || !w->open)
+		return NULL;
+	try {
+		if (!w->view.open) {
+			/* A Database sharing the WritableDatabase's internals
+			 * reads its uncommitted changes too. */
+			w->view.db = w->wdb;
+			w->view.first = w->wdb;
+			w->view.have_first = true;
+			w->view.first_remote = false;
+			w->view.open = true;
+		}
+		return &w->view;
+	} catch (...) {
+		classify(w->msg);
+		return NULL;
+	}
+}
+
+xap_status xap_writer_close(xap_writer *w)
+{
+	if (!w)
+		return null_handle("xap_writer_close: NULL writer");
+	w->msg.clear();
+	if (!w->open)
+		return XAP_OK;
+	xap_status st = XAP_OK;
+	try {
+		w->wdb.close();
+	} catch (...) {
+		st = classify(w->msg);
+	}
+	/* Closed either way: drop every handle on the database so that its
+	 * lock goes with the last of them. */
+	try {
+		w->view.db = Xapian::Database();
+		w->view.first = Xapian::Database();
+		w->wdb = Xapian::WritableDatabase();
+	} catch (...) {
+		if (st == XAP_OK)
+			st = classify(w->msg);
+	}
+	w->view.open = false;
+	w->view.have_first = false;
+	w->open = false;
+	return st;
+}
+
+void xap_writer_free(xap_writer *w)
+{
+	if (!w)
+		return;
+	(void)xap_writer_close(w);
+	delete w;
+}
+
+/* ---------------------------------------------------------------------
+ * Queries.
+ */
+
+/* 2^-X for X >= 0.  Written out so that the bindings need no libm (the
+ * programs link with the C++ driver, not always with -lm): an exact power
+ * of two for the integer part, a Taylor series of e^(-f ln 2) for the
+ * fraction f, where |f ln 2| < 0.7 makes 25 terms far more than enough. */
+static double pow2_neg(double x)
+{
+	if (!(x < 1100))
+		return 0; /* below the smallest double */
+	unsigned n = (unsigned)x;
+	const double y = -(x - n) * 0.69314718055994530942;
+	double term = 1, sum = 1;
+
+	for (int k = 1; k < 25; k++) {
+		term *= y / k;
+		sum += term;
+	}
+	for (; n >= 64; n -= 64)
+		sum *= 5.42101086242752217004e-20; /* 2^-64 */
+	for (; n > 0; n--)
+		sum *= 0.5;
+	return sum;
+}
+
+/* Weight max * 2^(-age / half_life) from a YYYYMMDDhhmmss value.  Reading
+ * the value stream of the slot, it visits only documents with a date.
+ *
+ * No name()/serialise(): a remote server could not rebuild it anyway, so a
+ * remote search with it fails with XAP_QUERY (UnimplementedError). */
+class RecencySource : public Xapian::ValuePostingSource {
+	int64_t now_;
+	double half_life_;
+	double max_;
+
+      public:
+	/* (no parameter may be named slot or db: ValuePostingSource has
+	 * deprecated members of those names) */
+	RecencySource(Xapian::valueno value_slot, int64_t now,
+		      double half_life, double max)
+		: Xapian::ValuePostingSource(value_slot), now_(now),
+		  half_life_(half_life), max_(max)
+	{
+	}
+
+	/* The matcher clones the source for each database it searches. */
+	Xapian::PostingSource *clone() const override
+	{
+		return new RecencySource(get_slot(), now_, half_life_, max_);
+	}
+
+	void init(const Xapian::Database &database) override
+	{
+		Xapian::ValuePostingSource::init(database);
+		set_maxweight(max_);
+	}
+
+	double get_weight() const override
+	{
+		int64_t t;
+
+		if (!parse(get_value(), &t))
+			return 0;
+		double age_days = ((double)now_ - (double)t) / 86400.0;
+		if (!(age_days > 0))
+			age_days = 0; /* dated in the future */
+		return max_ * pow2_neg(age_days / half_life_);
+	}
+
+	std::string get_description() const override
+	{
+		return "RecencySource(slot " + std::to_string(get_slot()) +
+		       ", now " + std::to_string(now_) + ", half-life " +
+		       std::to_string(half_life_) + " days, max " +
+		       std::to_string(max_) + ")";
+	}
+
+      private:
+	static int digits(const char *p, int n)
+	{
+		int v = 0;
+
+		for (int i = 0; i < n; i++)
+			v = v * 10 + (p[i] - '0');
+		return v;
+	}
+
+	/* Seconds since the epoch of a UTC YYYYMMDDhhmmss text (later bytes
+	 * ignored); false when it is not one. */
+	static bool parse(const std::string &v, int64_t *out)
+	{
+		if (v.size() < 14)
+			return false;
+		for (size_t i = 0; i < 14; i++)
+			if (v[i] < '0' || v[i] > '9')
+				return false;
+		const char *p = v.data();
+		int64_t y = digits(p, 4);
+		int m = digits(p + 4, 2), d = digits(p + 6, 2);
+		int hh = digits(p + 8, 2), mm = digits(p + 10, 2);
+		int ss = digits(p + 12, 2);
+		if (m < 1 || m > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 ||
+		    ss > 60)
+			return false;
+		/* days from civil (Howard Hinnant's algorithm) */
+		y -= m <= 2;
+		const int64_t era = y / 400;
+		const int64_t yoe = y - era * 400;
+		const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+		const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+		const int64_t days = era * 146097 + doe - 719468;
+		*out = days * 86400 + hh * 3600 + mm * 60 + ss;
+		return true;
+	}
+};
+
+/* A new handle holding Q, into *OUT. */
+static xap_status new_query(const Xapian::Query &q, xap_query **out)
+{
+	xap_query *h = new xap_query;
+	h->q = q;
+	*out = h;
+	return XAP_OK;
+}
+
+xap_status xap_query_term(const char *term, uint32_t wqf, uint32_t pos,
+			  xap_query **out)
+{
+	try {
+		need(out != NULL, "xap_query_term: NULL out");
+		*out = NULL;
+		/* Query("") would match every document: never what a
+		 * caller building a term query means. */
+		need(term && *term, "xap_query_term: empty term");
+		return new_query(Xapian::Query(term, wqf, pos), out);
+	} catch (...) {
+		return classify(last_msg);
+	}
+}
+
+xap_status xap_query_combine(xap_op op, xap_query *const *subs, size_t n,
+			     uint32_t window, xap_query **out)
+{
+	try {
+		need(out != NULL, "xap_query_combine: NULL out");
+		*out = NULL;
+		need(subs || !n, "xap_query_combine: NULL subqueries");
+		if (n == 0)
+			return new_query(Xapian::Query::MatchNothing, out);
+		std::vector<Xapian::Query> v;
+		v.reserve(n);
+		for (size_t i = 0; i < n; i++) {
+			need(subs[i] != NULL, "xap_query_combine: NULL subquery");
+			v.push_back(subs[i]->q);
+		}
+		Xapian::Query::op xop;
+		switch (enum_value(op)) {
+		case XAP_OP_AND:
+			xop = Xapian::Query::OP_AND;
+			break;
+		case XAP_OP_OR:
+			xop = Xapian::Query::OP_OR;
+			break;
+		case XAP_OP_AND_NOT:
+			xop = Xapian::Query::OP_AND_NOT;
+			break;
+		case XAP_OP_AND_MAYBE:
+			xop = Xapian::Query::OP_AND_MAYBE;
+			break;
+		case XAP_OP_FILTER:
+			xop = Xapian::Query::OP_FILTER;
+			break;
+		case XAP_OP_PHRASE:
+			xop = Xapian::Query::OP_PHRASE;
+			break;
+		case XAP_OP_NEAR:
+			xop = Xapian::Query::OP_NEAR;
+			break;
+		case XAP_OP_SYNONYM:
+			xop = Xapian::Query::OP_SYNONYM;
+			break;
+		case XAP_OP_ELITE_SET:
+			xop = Xapian::Query::OP_ELITE_SET;
+			break;
+		default:
+			invalid("xap_query_combine: unknown operator");
+			return XAP_INVALID; /* not reached */
+		}
+		return new_query(Xapian::Query(xop, v.begin(), v.end(), window),
+				 out);
+	} catch (...) {
+		return classify(last_msg);
+	}
+}
+
+xap_status xap_query_wildcard(const char *prefix, uint32_t max_expansion,
+			      xap_query **out)
+{
+	try {
+		need(out != NULL, "xap_query_wildcard: NULL out");
+		*out = NULL;
+		need(prefix != NULL, "xap_query_wildcard: NULL prefix");
+		/* With LIMIT_ERROR, expanding past the bound throws
+		 * WildcardError when the query runs. */
+		return new_query(Xapian::Query(Xapian::Query::OP_WILDCARD,
+					       prefix, max_expansion,
+					       Xapian::Query::WILDCARD_LIMIT_ERROR,
+					       Xapian::Query::OP_SYNONYM),
+				 out);
+	} catch (...) {
+		return classify(last_msg);
+	}
+}
+
+xap_status xap_query_value_range(unsigned slot, const char *lo, const char *hi,
+				 xap_query **out)
+{
+	try {
+		need(out != NULL, "xap_query_value_range: NULL out");
+		*out = NULL;
+		need(slot != Xapian::BAD_VALUENO, "xap_query_value_range: bad slot");
+		if (lo && hi)
+			return new_query(
+				Xapian::Query(Xapian::Query::OP_VALUE_RANGE,
+					      slot, lo, hi),
+				out);
+		if (hi)
+			return new_query(Xapian::Query(Xapian::Query::OP_VALUE_LE,
+						       slot, hi),
+					 out);
+		/* no upper bound; no bound at all is >= "" */
+		return new_query(Xapian::Query(Xapian::Query::OP_VALUE_GE, slot,
+					       lo ? lo : ""),
+				 out);
+	} catch (...) {
+		return classify(last_msg);
+	}
+}
+
+xap_status xap_query_scale(const xap_query *q, double factor, xap_query **out)
+{
+	try {
+		need(out != NULL, "xap_query_scale: NULL out");
+		*out = NULL;
+		need(q != NULL, "xap_query_scale: NULL query");
+		need(factor >= 0 && std::isfinite(factor),
+		     "xap_query_scale: factor must be finite and >= 0");
+		return new_query(Xapian::Query(factor, q->q), out);
+	} catch (...) {
+		return classify(last_msg);
+	}
+}
+
+xap_status xap_query_recency(unsigned slot, int64_t now, double half_life_days,
+			     double max_weight, xap_query **out)
+{
+	try {
+		need(out != NULL, "xap_query_recency: NULL out");
+		*out = NULL;
+		need(slot != Xapian::BAD_VALUENO, "xap_query_recency: bad slot");
+		need(half_life_days > 0 && std::isfinite(half_life_days),
+		     "xap_query_recency: half-life must be finite and > 0");
+		need(max_weight >= 0 && std::isfinite(max_weight),
+		     "xap_query_recency: weight must be finite and >= 0");
+		/* Lifetime: release() hands the source to reference counting,
+		 * so the Query (and every copy of it, e.g. inside a combined
+		 * query or an Enquire) owns it and the last one deletes it.
+		 * Until the Query holds it, the unique_ptr does. */
+		std::unique_ptr<RecencySource> src(
+			new RecencySource(slot, now, half_life_days, max_weight));
+		Xapian::Query q(src->release());
+		src.release();
+		return new_query(q, out);
+	} catch (...) {
+		return classify(last_msg);
+	}
+}
+
+xap_status xap_query_all(xap_query **out)
+{
+	try {
+		need(out != NULL, "xap_query_all: NULL out");
+		*out = NULL;
+		return new_query(Xapian::Query::MatchAll, out);
+	} catch (...) {
+		return classify(last_msg);
+	}
+}
+
+xap_status xap_query_none(xap_query **out)
+{
+	try {
+		need(out != NULL, "xap_query_none: NULL out");
+		*out = NULL;
+		return new_query(Xapian::Query::MatchNothing, out);
+	} catch (...) {
+		return classify(last_msg);
+	}
+}
+
+xap_status xap_query_describe(const xap_query *q, char **out)
+{
+	try {
+		need(out != NULL, "xap_query_describe: NULL out");
+		*out = NULL;
+		need(q != NULL, "xap_query_describe: NULL query");
+		*out = c_string(q->q.get_description());
+		return XAP_OK;
+	} catch (...) {
+		return classify(last_msg);
+	}
+}
+
+int xap_query_is_empty(const xap_query *q)
+{
+	/* A NULL query matches nothing either. */
+	return !q || q->q.empty();
+}
+
+void xap_query_free(xap_query *q)
+{
+	delete q;
+}
+
+/* ---------------------------------------------------------------------
+ * Stemmers.
+ */
+xap_status xap_stem_new(const char *language, xap_stem **out)
+{
+	try {
+		need(out != NULL, "xap_stem_new: NULL out");
+		*out = NULL;
+		need(language != NULL, "xap_stem_new: NULL language");
+		/* Xapian knows "en", "english"... in lowercase only. */
+		std::string lang(language);
+		for (size_t i = 0; i < lang.size(); i++)
+			if (lang[i] >= 'A' && lang[i] <= 'Z')
+				lang[i] = (char)(lang[i] - 'A' + 'a');
+		std::unique_ptr<xap_stem> s(new xap_stem);
+		try {
+			s->stem = Xapian::Stem(lang);
+		} catch (const Xapian::InvalidArgumentError &e) {
+			/* the only argument error here: an unknown language */
+			keep_error(last_msg, e);
+			return XAP_NOT_FOUND;
+		}
+		*out = s.release();
+		return XAP_OK;
+	} catch (...) {
+		return classify(last_msg);
+	}
+}
+
+xap_status xap_stem_word(xap_stem *s, const char *word, char **out)
+{
+	try {
+		need(s != NULL, "xap_stem_word: NULL stemmer");
+		need(word && out, "xap_stem_word: NULL argument");
+		*out = NULL;
+		*out = c_string(s->stem(word));
+		return XAP_OK;
+	} catch (...) {
+		return classify(last_msg);
+	}
+}
+
+void xap_stem_free(xap_stem *s)
+{
+	delete s;
+}
+
+/* ---------------------------------------------------------------------
+ * Matching and ranking.
+ */
+xap_enquire *xap_enquire_new(xap_db *db)
+{
+	if (!db || !db->open) {
+		keep(last_msg, "xap_enquire_new: database is NULL or closed");
+		return NULL;
+	}
+	try {
+		return new xap_enquire(db->db);
+	} catch (...) {
+		classify(db->msg);
+		return NULL;
+	}
+}
+
+void xap_enquire_free(xap_enquire *e)
+{
+	delete e;
+}
+
+const char *xap_enquire_message(const xap_enquire *e)
+{
+	return e ? e->msg.c_str() : "";
+}
+
+xap_status xap_enquire_set_query(xap_enquire *e, const xap_query *q)
+{
+	if (!e)
+		return null_handle("xap_enquire_set_query: NULL enquire");
+	e->msg.clear();
+	try {
+		need(q != NULL, "xap_enquire_set_query: NULL query");
+		e->enq.set_query(q->q);
+		e->query = q->q;
+		return XAP_OK;
+	} catch (...) {
+		return classify(e->msg);
+	}
+}
+
+xap_status xap_enquire_set_bm25(xap_enquire *e, double k1, double k2,
+				double k3, double b, double min_normlen)
+{
+	if (!e)
+		return null_handle("xap_enquire_set_bm25: NULL enquire");
+	e->msg.clear();
+	try {
+		/* BM25Weight would silently clamp these; say so instead. */
+		need(k1 >= 0 && k2 >= 0 && k3 >= 0 && min_normlen >= 0 &&
+			     std::isfinite(k1) && std::isfinite(k2) &&
+			     std::isfinite(k3) && std::isfinite(min_normlen),
+		     "xap_enquire_set_bm25: k1, k2, k3, min_normlen must be "
+		     "finite and >= 0");
+		need(b >= 0 && b <= 1, "xap_enquire_set_bm25: b must be in [0, 1]");
+		e->enq.set_weighting_scheme(
+			Xapian::BM25Weight(k1, k2, k3, b, min_normlen));
+		return XAP_OK;
+	} catch (...) {
+		return classify(e->msg);
+	}
+}
+
+xap_status xap_enquire_sort_by_value(xap_enquire *e, unsigned slot,
+				     int reverse, int then_relevance)
+{
+	if (!e)
+		return null_handle("xap_enquire_sort_by_value: NULL enquire");
+	e->msg.clear();
+	try {
+		need(slot != Xapian::BAD_VALUENO,
+		     "xap_enquire_sort_by_value: bad slot");
+		if (then_relevance)
+			e->enq.set_sort_by_value_then_relevance(slot,
+								reverse != 0);
+		else
+			e->enq.set_sort_by_value(slot, reverse != 0);
+		return XAP_OK;
+	} catch (...) {
+		return classify(e->msg);
+	}
+}
+
+xap_status xap_enquire_sort_by_relevance_then_value(xap_enquire *e,
+						    unsigned slot, int reverse)
+{
+	if (!e)
+		return null_handle(
+			"xap_enquire_sort_by_relevance_then_value: NULL enquire");
+	e->msg.clear();
+	try {
+		need(slot != Xapian::BAD_VALUENO,
+		     "xap_enquire_sort_by_relevance_then_value: bad slot");
+		e->enq.set_sort_by_relevance_then_value(slot, reverse != 0);
+		return XAP_OK;
+	} catch (...) {
+		return classify(e->msg);
+	}
+}
+
+xap_status xap_enquire_set_collapse_key(xap_enquire *e, unsigned slot,
+					unsigned max)
+{
+	if (!e)
+		return null_handle("xap_enquire_set_collapse_key: NULL enquire");
+	e->msg.clear();
+	try {
+		/* MAX 0 (or BAD_VALUENO) turns collapsing off. */
+		if (max == 0)
+			e->enq.set_collapse_key(Xapian::BAD_VALUENO);
+		else
+			e->enq.set_collapse_key(slot, max);
+		return XAP_OK;
+	} catch (...) {
+		return classify(e->msg);
+	}
+}
+
+xap_status xap_enquire_add_facet(xap_enquire *e, unsigned slot, int separator,
+				 unsigned *id)
+{
+	if (!e)
+		return null_handle("xap_enquire_add_facet: NULL enquire");
+	e->msg.clear();
+	try {
+		need(id != NULL, "xap_enquire_add_facet: NULL id");
+		need(slot != Xapian::BAD_VALUENO, "xap_enquire_add_facet: bad slot");
+		need(separator < 256, "xap_enquire_add_facet: separator is a byte");
+		facet_spec f;
+		f.slot = slot;
+		f.separator = separator < 0 ? -1 : separator;
+		e->facets.push_back(f);
+		*id = (unsigned)(e->facets.size() - 1);
+		return XAP_OK;
+	} catch (...) {
+		return classify(e->msg);
+	}
+}
+
+/* Detaches the run's spies from the Enquire however the run ends, before
+ * they are destroyed. */
+struct spy_guard {
+	Xapian::Enquire &enq;
+	explicit spy_guard(Xapian::Enquire &en) : enq(en) {}
+	~spy_guard()
+	{
+		try {
+			enq.clear_matchspies();
+		} catch (...) {
+		}
+	}
+};
+
+/* The item counts of facet F from the whole-value counts of SPY.
+ *
+ * The spy is Xapian's ValueCountMatchSpy, counting whole values, rather than
+ * a subclass splitting lists as it goes: Xapian's remote servers know it,
+ * so facets work over remote databases too.  Splitting afterwards gives the
+ * same counts: each document has one value, and splitting that value once
+ * (duplicates removed) counts each item once per document. */
+static facet_counts facet_items(const Xapian::ValueCountMatchSpy &spy,
+				const facet_spec &f)
+{
+	std::vector<std::pair<std::string, Xapian::doccount> > raw;
+
+	for (Xapian::TermIterator t = spy.values_begin(); t != spy.values_end();
+	     ++t) {
+		const std::string v = *t;
+		const Xapian::doccount n = t.get_termfreq();
+
+		if (f.separator < 0) {
+			raw.push_back(std::make_pair(v, n));
+			continue;
+		}
+		std::vector<std::string> items;
+		size_t start = 0;
+		while (start <= v.size()) {
+			size_t end = v.find((char)f.separator, start);
+			if (end == std::string::npos)
+				end = v.size();
+			if (end > start)
+				items.push_back(v.substr(start, end - start));
+			start = end + 1;
+		}
+		std::sort(items.begin(), items.end());
+		items.erase(std::unique(items.begin(), items.end()),
+			    items.end());
+		for (size_t i = 0; i < items.size(); i++)
+			raw.push_back(std::make_pair(items[i], n));
+	}
+
+	/* merge the counts of an item found in several values */
+	std::sort(raw.begin(), raw.end());
+	facet_counts out;
+	for (size_t i = 0; i < raw.size(); i++) {
+		if (!out.empty() && out.back().first == raw[i].first)
+			out.back().second += raw[i].second;
+		else
+			out.push_back(raw[i]);
+	}
+	std::stable_sort(out.begin(), out.end(),
+			 [](const std::pair<std::string, Xapian::doccount> &a,
+			    const std::pair<std::string, Xapian::doccount> &b) {
+				 return a.second > b.second;
+			 });
+	return out;
+}
+
+xap_status xap_enquire_run(xap_enquire *e, uint32_t first, uint32_t maxitems,
+			   uint32_t check_at_least, xap_results **out)
+{
+	if (!e)
+		return null_handle("xap_enquire_run: NULL enquire");
+	e->msg.clear();
+	try {
+		need(out != NULL, "xap_enquire_run: NULL out");
+		*out = NULL;
+		std::unique_ptr<xap_results> r(new xap_results(e->db));
+		r->enq.set_query(e->query);
+
+		/* Fresh spies for every run: a spy adds up everything it
+		 * sees, over runs too. */
+		std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy> > spies;
+		spy_guard guard(e->enq);
+		e->enq.clear_matchspies();
+		for (size_t i = 0; i < e->facets.size(); i++) {
+			spies.emplace_back(
+				new Xapian::ValueCountMatchSpy(e->facets[i].slot));
+			/* not released: the Enquire only borrows it until
+			 * the guard's clear_matchspies() */
+			e->enq.add_matchspy(spies.back().get());
+		}
+
+		r->mset = e->enq.get_mset(first, maxitems, check_at_least);
+		for (size_t i = 0; i < spies.size(); i++)
+			r->facets.push_back(facet_items(*spies[i], e->facets[i]));
+		*out = r.release();
+		return XAP_OK;
+	} catch (...) {
+		return classify(e->msg);
+	}
+}
+
+size_t xap_results_size(const xap_results *r)
+{
+	try {
+		return r ? r->mset.size() : 0;
+	} catch (...) {
+		return 0;
+	}
+}
+
+uint32_t xap_results_matches(const xap_results *r)
+{
+	try {
+		return r ? r->mset.get_matches_estimated() : 0;
+	} catch (...) {
+		return 0;
+	}
+}
+
+uint32_t xap_results_matches_lower(const xap_results *r)
+{
+	try {
+		return r ? r->mset.get_matches_lower_bound() : 0;
+	} catch (...) {
+		return 0;
+	}
+}
+
+uint32_t xap_results_matches_upper(const xap_results *r)
+{
+	try {
+		return r ? r->mset.get_matches_upper_bound() : 0;
+	} catch (...) {
+		return 0;
+	}
+}
+
+uint32_t xap_results_uncollapsed_matches(const xap_results *r)
+{
+	try {
+		return r ? r->mset.get_uncollapsed_matches_estimated() : 0;
+	} catch (...) {
+		return 0;
+	}
+}
+
+xap_status xap_results_hit(xap_results *r, size_t i, xap_hit *out)
+{
+	if (!r)
+		return null_handle("xap_results_hit: NULL results");
+	r->msg.clear();
+	try {
+		need(out != NULL, "xap_results_hit: NULL out");
+		need(i < r->mset.size(), "xap_results_hit: index out of range");
+		Xapian::MSetIterator it = r->mset[(Xapian::doccount)i];
+		out->docid = *it;
+		out->rank = it.get_rank();
+		out->weight = it.get_weight();
+		out->percent = it.get_percent();
+		out->collapse_count = it.get_collapse_count();
+		return XAP_OK;
+	} catch (...) {
+		return classify(r->msg);
+	}
+}
+
+xap_status xap_results_document(xap_results *r, size_t i, xap_doc **out)
+{
+	if (!r)
+		return null_handle("xap_results_document: NULL results");
+	r->msg.clear();
+	try {
+		need(out != NULL, "xap_results_document: NULL out");
+		*out = NULL;
+		need(i < r->mset.size(), "xap_results_document: index out of range");
+		std::unique_ptr<xap_doc> d(new xap_doc);
+		d->doc = r->mset[(Xapian::doccount)i].get_document();
+		*out = d.release();
+		return XAP_OK;
+	} catch (...) {
+		return classify(r->msg);
+	}
+}
+
+xap_status xap_results_matching_terms(xap_results *r, xap_docid docid,
+				      xap_term_fn fn, void *ctx)
+{
+	if (!r)
+		return null_handle("xap_results_matching_terms: NULL results");
+	r->msg.clear();
+	try {
+		need(fn != NULL, "xap_results_matching_terms: NULL callback");
+		need(docid != 0, "xap_results_matching_terms: document id 0");
+		const Xapian::MSet &mset = r->mset;
+		visit_terms(r->enq.get_matching_terms_begin(docid),
+			    std::string(), fn, ctx,
+			    [&mset](const Xapian::TermIterator &,
+				    const std::string &term) {
+				    return (uint32_t)mset.get_termfreq(term);
+			    });
+		return XAP_OK;
+	} catch (...) {
+		return classify(r->msg);
+	}
+}
+
+xap_status xap_results_facets(xap_results *r, unsigned id, xap_term_fn fn,
+			      void *ctx)
+{
+	if (!r)
+		return null_handle("xap_results_facets: NULL results");
+	r->msg.clear();
+	try {
+		need(fn != NULL, "xap_results_facets: NULL callback");
+		need(id < r->facets.size(), "xap_results_facets: unknown facet id");
+		const facet_counts &f = r->facets[id];
+		for (size_t i = 0; i < f.size(); i++)
+			if (fn(ctx, f[i].first.c_str(), f[i].first.size(),
+			       f[i].second))
+				break;
+		return XAP_OK;
+	} catch (...) {
+		return classify(r->msg);
+	}
+}
+
+const char *xap_results_message(const xap_results *r)
+{
+	return r ? r->msg.c_str() : "";
+}
+
+void xap_results_free(xap_results *r)
+{
+	delete r;
+}
+
+/* ---------------------------------------------------------------------
+ * Maintenance.
+ */
+xap_status xap_compact(const char *const *sources, size_t n, const char *dest,
+		       int multipass, int keep_ids)
+{
+	try {
+		need(sources && n > 0, "xap_compact: no source database");
+		need(dest && *dest, "xap_compact: empty destination");
+		Xapian::Database db;
+		for (size_t i = 0; i < n; i++) {
+			need(sources[i] && *sources[i],
+			     "xap_compact: empty source path");
+			db.add_database(Xapian::Database(sources[i]));
+		}
+		int flags = 0;
+		if (multipass)
+			flags |= Xapian::DBCOMPACT_MULTIPASS;
+		if (keep_ids)
+			flags |= Xapian::DBCOMPACT_NO_RENUMBER;
+		db.compact(dest, flags);
+		return XAP_OK;
+	} catch (...) {
+		return classify(last_msg);
+	}
+}
+
+xap_status xap_check(const char *path, size_t *errors)
+{
+	try {
+		need(path && *path && errors, "xap_check: NULL argument");
+		*errors = 0;
+		try {
+			*errors = Xapian::Database::check(path, 0, NULL);
+		} catch (const Xapian::DatabaseError &e) {
+			/* The checker gives up on a structural fault (a block
+			 * out of order, a bad pointer) by throwing a plain
+			 * DatabaseError, not DatabaseCorruptError: here that
+			 * means corrupt, not an I/O failure. */
+			if (std::strcmp(e.get_type(), "DatabaseError") != 0)
+				throw;
+			keep_error(last_msg, e);
+			return XAP_CORRUPT;
+		}
+		return XAP_OK;
+	} catch (...) {
+		return classify(last_msg);
+	}
+}
+
+} /* extern "C" */

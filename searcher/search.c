@@ -1,0 +1,474 @@
+/*
+ * search.c - query string to ranked page.
+ *
+ * Versions: every version of a story is its own document.  Unless the
+ * caller wants every version, the match collapses on the story id (value
+ * SLOT_STORY), so each story is ranked by its best-matching version; the
+ * hit then shows the story's current version and says which one matched.
+ * Counting every match (check_at_least = document count) makes the story
+ * count exact rather than Xapian's estimate.
+ *
+ * A reader overtaken by the writer's commits gets XAP_MODIFIED: the whole
+ * attempt is thrown away, the database reopened, and the search run again,
+ * at most SEARCH_RETRIES times.
+ */
+#include "search.h"
+
+#include "alloc.h"
+#include "schema.h"
+#include "store.h"
+#include "strbuf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SEARCH_RETRIES 3
+
+void search_request_init(search_request *r)
+{
+	memset(r, 0, sizeof(*r));
+	query_options_init(&r->qopts);
+	r->limit = 10;
+	r->snippets = 1;
+	r->snippet_bytes = 240;
+	r->bm25_k1 = -1;
+	r->bm25_b = -1;
+}
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static enum search_status status_of(xap_status st)
+{
+	switch (st) {
+	case XAP_OK:
+		return SEARCH_OK;
+	case XAP_NOT_FOUND:
+	case XAP_CORRUPT:
+	case XAP_VERSION:
+		return SEARCH_NO_INDEX;
+	case XAP_NETWORK:
+		return SEARCH_UNREACHABLE;
+	case XAP_QUERY:
+	case XAP_WILDCARD:
+		return SEARCH_BAD_QUERY;
+	default:
+		return SEARCH_FAILED;
+	}
+}
+
+xap_db *search_open(const char *path, enum search_status *status, char *err,
+		    size_t errlen)
+{
+	xap_db *db = xap_db_new();
+	xap_status st;
+
+	if (!db) {
+		set_err(err, errlen, "out of memory");
+		if (status)
+			*status = SEARCH_FAILED;
+		return NULL;
+	}
+	st = xap_db_add(db, path);
+	if (st != XAP_OK) {
+		if (st == XAP_NOT_FOUND)
+			set_err(err, errlen, "%s: no index there (create one with wire-index)", path);
+		else
+			set_err(err, errlen, "%s: cannot open the index (%s): %s", path,
+				xap_status_name(st), xap_db_message(db));
+		if (status)
+			*status = status_of(st) == SEARCH_OK ? SEARCH_FAILED : status_of(st);
+		xap_db_free(db);
+		return NULL;
+	}
+	if (status)
+		*status = SEARCH_OK;
+	return db;
+}
+
+/* ------------------------------------------------------------------ */
+
+static void facet_release(search_facet *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->values[i].value);
+	free(f->values);
+	f->values = NULL;
+	f->n = 0;
+}
+
+void search_result_release(search_result *res)
+{
+	for (size_t i = 0; i < res->n_hits; i++) {
+		dispatch_release(&res->hits[i].d);
+		snippet_release(&res->hits[i].snip);
+	}
+	free(res->hits);
+	for (size_t i = 0; i < res->n_facets; i++)
+		facet_release(&res->facets[i]);
+	free(res->suggestion);
+	free(res->parsed);
+	free(res->xapian);
+	memset(res, 0, sizeof(*res));
+}
+
+/* Empty RES for a new attempt, keeping the explanation. */
+static void result_reset(search_result *res)
+{
+	char *parsed = res->parsed, *xapian = res->xapian;
+	unsigned retries = res->retries;
+
+	res->parsed = res->xapian = NULL;
+	search_result_release(res);
+	res->parsed = parsed;
+	res->xapian = xapian;
+	res->retries = retries;
+}
+
+static int add_facet_value(void *ctx, const char *value, size_t len,
+			   uint32_t count)
+{
+	search_facet *f = ctx;
+	void *p = f->values;
+	size_t cap = f->n;
+
+	if (wire_grow(&p, &cap, f->n + 1, sizeof(*f->values)))
+		return -1;
+	f->values = p;
+	f->values[f->n].value = wire_strndup(value, len);
+	if (!f->values[f->n].value)
+		return -1;
+	f->values[f->n].count = count;
+	f->n++;
+	return 0;
+}
+
+/* The versions of a story: how many, and the current one. */
+struct story_versions {
+	xap_db *db;
+	unsigned n;
+	xap_docid current;
+	unsigned current_version;
+	xap_status st;
+};
+
+static unsigned doc_version(xap_doc *doc)
+{
+	const void *data;
+	size_t len;
+	char buf[16];
+
+	if (xap_doc_get_value(doc, SLOT_VERSION, &data, &len) != XAP_OK ||
+	    len >= sizeof(buf))
+		return 0;
+	memcpy(buf, data, len);
+	buf[len] = '\0';
+	return (unsigned)strtoul(buf, NULL, 10);
+}
+
+static int visit_version(void *ctx, xap_docid id)
+{
+	struct story_versions *sv = ctx;
+	xap_doc *doc;
+	int current = 0;
+
+	sv->n++;
+	sv->st = xap_db_get_document(sv->db, id, &doc);
+	if (sv->st != XAP_OK)
+		return 1;
+	sv->st = xap_doc_has_term(doc, TERM_CURRENT, &current);
+	if (sv->st == XAP_OK && current) {
+		sv->current = id;
+		sv->current_version = doc_version(doc);
+	}
+	xap_doc_free(doc);
+	return sv->st != XAP_OK;
+}
+
+static xap_status decode_doc(xap_doc *doc, dispatch *d)
+{
+	const void *data;
+	size_t len;
+	xap_status st = xap_doc_get_data(doc, &data, &len);
+
+	if (st != XAP_OK)
+		return st;
+	if (store_decode(data, len, d))
+		return XAP_CORRUPT;
+	return XAP_OK;
+}
+
+/* Fill HIT from the matched document DOC. */
+static xap_status fill_hit(xap_db *db, const search_request *req,
+			   query_highlight *hl, xap_doc *doc, search_hit *hit)
+{
+	struct story_versions sv;
+	char story[256];
+	int64_t t;
+	xap_status st;
+	int withdrawn = 0;
+
+	memset(&sv, 0, sizeof(sv));
+	sv.db = db;
+	hit->matched_version = doc_version(doc);
+	if ((st = xap_doc_has_term(doc, TERM_WITHDRAWN, &withdrawn)) != XAP_OK)
+		return st;
+	hit->withdrawn = withdrawn;
+	if ((st = decode_doc(doc, &hit->d)) != XAP_OK)
+		return st;
+	hit->n_versions = 1;
+	if (!req->all_versions && hit->d.id &&
+	    schema_id_term(story, sizeof(story), PREFIX_STORY, hit->d.id)) {
+		st = xap_db_postings(db, story, visit_version, &sv);
+		if (st == XAP_OK)
+			st = sv.st;
+		if (st != XAP_OK)
+			return st;
+		hit->n_versions = sv.n ? sv.n : 1;
+		if (sv.current && sv.current != xap_doc_id(doc)) {
+			xap_doc *cur;
+
+			if ((st = xap_db_get_document(db, sv.current, &cur)) != XAP_OK)
+				return st;
+			dispatch_release(&hit->d);
+			st = decode_doc(cur, &hit->d);
+			xap_doc_free(cur);
+			if (st != XAP_OK)
+				return st;
+		}
+	}
+	t = hit->d.version_created >= 0 ? hit->d.version_created : hit->d.first_created;
+	if (t >= 0)
+		date_format_iso(t, hit->date);
+	if (req->snippets &&
+	    snippet_build(&hit->d, hl, req->snippet_bytes, &hit->snip))
+		return XAP_NOMEM;
+	return XAP_OK;
+}
+
+/* Add the "not withdrawn" and recency parts to the user's query. */
+static xap_status finish_query(const search_request *req, xap_query *user,
+			       xap_query **out)
+{
+	xap_query *q = user, *t = NULL, *next;
+	xap_status st = XAP_OK;
+
+	if (!req->include_withdrawn) {
+		xap_query *subs[2];
+
+		if ((st = xap_query_term(TERM_WITHDRAWN, 1, 0, &t)) != XAP_OK)
+			return st;
+		subs[0] = q;
+		subs[1] = t;
+		st = xap_query_combine(XAP_OP_AND_NOT, subs, 2, 0, &next);
+		xap_query_free(t);
+		if (st != XAP_OK)
+			return st;
+		q = next;
+	}
+	if (req->recency_days > 0) {
+		xap_query *subs[2], *rec;
+
+		st = xap_query_recency(SLOT_DATE, req->qopts.now, req->recency_days,
+				       2.0, &rec);
+		if (st == XAP_OK) {
+			subs[0] = q;
+			subs[1] = rec;
+			st = xap_query_combine(XAP_OP_AND_MAYBE, subs, 2, 0, &next);
+			xap_query_free(rec);
+		}
+		if (q != user)
+			xap_query_free(q);
+		if (st != XAP_OK)
+			return st;
+		q = next;
+	}
+	if (q == user)
+		return xap_query_scale(user, 1.0, out);
+	*out = q;
+	return XAP_OK;
+}
+
+static const struct {
+	const char *name;
+	unsigned slot;
+	int separator;
+} facet_slots[SEARCH_FACETS] = {
+	{ "agency", SLOT_AGENCY, -1 },
+	{ "place", SLOT_PLACES, SCHEMA_LIST_SEP },
+	{ "language", SLOT_LANGUAGE, -1 },
+	{ "month", SLOT_MONTH, -1 },
+};
+
+/* One attempt at the whole search. */
+static xap_status attempt(xap_db *db, const search_request *req, query *q,
+			  search_result *res, char *err, size_t errlen)
+{
+	xap_query *user = NULL, *full = NULL;
+	xap_enquire *e = NULL;
+	xap_results *r = NULL;
+	query_highlight hl;
+	unsigned facet_ids[SEARCH_FACETS];
+	uint32_t doccount = 0;
+	unsigned limit = req->count_only ? 0 : req->limit;
+	xap_status st;
+
+	if (query_to_xapian(q, db, &req->qopts, &user, err, errlen))
+		return XAP_QUERY;
+	if ((st = finish_query(req, user, &full)) != XAP_OK)
+		goto out;
+	if (req->explain && !res->xapian) {
+		if ((st = xap_query_describe(full, &res->xapian)) != XAP_OK)
+			goto out;
+	}
+	if ((st = xap_db_doccount(db, &doccount)) != XAP_OK)
+		goto out;
+	e = xap_enquire_new(db);
+	if (!e) {
+		st = XAP_NOMEM;
+		goto out;
+	}
+	if ((st = xap_enquire_set_query(e, full)) != XAP_OK)
+		goto out;
+	if (req->bm25_k1 >= 0 || req->bm25_b >= 0) {
+		st = xap_enquire_set_bm25(e, req->bm25_k1 >= 0 ? req->bm25_k1 : 1.0,
+					  0, 1, req->bm25_b >= 0 ? req->bm25_b : 0.5,
+					  0.5);
+		if (st != XAP_OK)
+			goto out;
+	}
+	if (req->sort != SORT_RELEVANCE &&
+	    (st = xap_enquire_sort_by_value(e, SLOT_DATE, req->sort == SORT_DATE_DESC,
+					    1)) != XAP_OK)
+		goto out;
+	if (!req->all_versions &&
+	    (st = xap_enquire_set_collapse_key(e, SLOT_STORY, 1)) != XAP_OK)
+		goto out;
+	if (req->facets)
+		for (size_t i = 0; i < SEARCH_FACETS; i++)
+			if ((st = xap_enquire_add_facet(e, facet_slots[i].slot,
+							facet_slots[i].separator,
+							&facet_ids[i])) != XAP_OK)
+				goto out;
+	st = xap_enquire_run(e, req->offset, limit, doccount ? doccount : 1, &r);
+	if (st != XAP_OK)
+		goto out;
+	res->total = xap_results_matches(r);
+	if (query_highlights(q, &hl)) {
+		st = XAP_NOMEM;
+		goto out;
+	}
+	res->hits = wire_calloc(xap_results_size(r) + 1, sizeof(*res->hits));
+	if (!res->hits) {
+		st = XAP_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < xap_results_size(r); i++) {
+		search_hit *hit = &res->hits[i];
+		xap_hit h;
+		xap_doc *doc;
+
+		dispatch_init(&hit->d);
+		res->n_hits = i + 1;
+		if ((st = xap_results_hit(r, i, &h)) != XAP_OK ||
+		    (st = xap_results_document(r, i, &doc)) != XAP_OK)
+			goto out;
+		hit->rank = h.rank + 1;
+		hit->score = h.weight;
+		hit->percent = h.percent;
+		st = fill_hit(db, req, &hl, doc, hit);
+		xap_doc_free(doc);
+		if (st != XAP_OK)
+			goto out;
+	}
+	if (req->facets) {
+		for (size_t i = 0; i < SEARCH_FACETS; i++) {
+			search_facet *f = &res->facets[res->n_facets++];
+
+			f->name = facet_slots[i].name;
+			if ((st = xap_results_facets(r, facet_ids[i], add_facet_value,
+						     f)) != XAP_OK)
+				goto out;
+		}
+	}
+	if (!req->count_only && res->total < 5 && query_suggest(q, db, &res->suggestion))
+		res->suggestion = NULL; /* a suggestion is a nicety, not a failure */
+out:
+	if (st != XAP_OK && st != XAP_QUERY && !*err) {
+		const char *msg = r ? xap_results_message(r) : "";
+
+		if (!*msg && e)
+			msg = xap_enquire_message(e);
+		if (!*msg)
+			msg = xap_db_message(db);
+		if (!*msg)
+			msg = xap_last_message();
+		set_err(err, errlen, "%s", msg);
+	}
+	xap_results_free(r);
+	xap_enquire_free(e);
+	xap_query_free(full);
+	xap_query_free(user);
+	return st;
+}
+
+enum search_status search_run(xap_db *db, const search_request *req,
+			      search_result *res, char *err, size_t errlen)
+{
+	struct timespec t0, t1;
+	query *q = NULL;
+	xap_status st;
+
+	memset(res, 0, sizeof(*res));
+	err[0] = '\0';
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (req->offset + (unsigned long)req->limit > SEARCH_MAX_DEPTH) {
+		set_err(err, errlen, "results past %d are not available (offset %u, limit %u)",
+			SEARCH_MAX_DEPTH, req->offset, req->limit);
+		return SEARCH_BAD_QUERY;
+	}
+	if (query_parse(req->query ? req->query : "", &req->qopts, &q, err, errlen))
+		return SEARCH_BAD_QUERY;
+	if (req->explain) {
+		strbuf sb = STRBUF_INIT;
+
+		if (query_describe(q, &sb)) {
+			strbuf_release(&sb);
+			query_free(q);
+			set_err(err, errlen, "out of memory");
+			return SEARCH_FAILED;
+		}
+		res->parsed = strbuf_detach(&sb, NULL);
+	}
+	for (;;) {
+		err[0] = '\0';
+		st = attempt(db, req, q, res, err, errlen);
+		if (st != XAP_MODIFIED || res->retries >= SEARCH_RETRIES)
+			break;
+		/* The writer committed past our revision: start again. */
+		result_reset(res);
+		res->retries++;
+		if ((st = xap_db_reopen(db)) != XAP_OK) {
+			set_err(err, errlen, "cannot reopen the index: %s", xap_db_message(db));
+			break;
+		}
+	}
+	query_free(q);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	res->seconds = (double)(t1.tv_sec - t0.tv_sec) +
+		       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	if (st == XAP_WILDCARD && !strstr(err, "wildcard"))
+		set_err(err, errlen, "a wildcard in the query matches too many words: make it longer");
+	return st == XAP_QUERY ? SEARCH_BAD_QUERY : status_of(st);
+}

@@ -1,0 +1,410 @@
+/*
+ * synonyms.c - the acronym/synonym table (query.h): "KEY = EXPANSION |
+ * EXPANSION" lines, common/synonyms.txt and the user's own file.
+ *
+ * Keys and expansions are kept as the tokenizer gives them for a query
+ * (TEXT_FOR_QUERY), so that matching them against a parsed query is a
+ * comparison of terms: "US" is the key "^us" (an ordinary word in
+ * capitals, so a marked acronym) and is found for the query word "US" or
+ * "U.S." but not "us"; "TTP" is "ttp" whatever its case.  An expansion
+ * is its parts in order: "Tehreek-e-Taliban Pakistan" is tehreek e taliban
+ * pakistan, as a query phrase of those words gives.
+ *
+ * Tables hold a few hundred lines: lookups are linear.
+ */
+#include "query.h"
+
+#include "alloc.h"
+#include "strbuf.h"
+#include "text.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct syn_key {
+	char *term;           /* the key as a query term */
+	query_phrase *exps;   /* its expansions; terms malloc'd */
+	size_t n, cap;
+};
+
+/* An expansion and the keys it leads back to. */
+struct syn_rev {
+	const char *const *terms;  /* borrowed from the first key's expansion */
+	size_t n;
+	const char **keys;         /* borrowed from the keys */
+	size_t n_keys, cap;
+};
+
+struct synonyms {
+	struct syn_key *keys;
+	size_t n_keys, cap_keys;
+	struct syn_rev *revs;
+	size_t n_revs, cap_revs;
+};
+
+/* The terms of one key or expansion. */
+struct terms {
+	char **v;
+	size_t n, cap;
+	int joined;  /* a hyphenated word's joined form was seen */
+	uint32_t last_pos;
+	int oom;
+};
+
+static void terms_release(struct terms *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->v[i]);
+	free(t->v);
+	memset(t, 0, sizeof(*t));
+}
+
+static int add_term(void *ctx, const text_token *tok)
+{
+	struct terms *t = ctx;
+	void *p = t->v;
+
+	if (tok->flags & TEXT_TOKEN_JOINED) {
+		t->joined = 1;
+		return 0;
+	}
+	/* One term per position, as the query parser takes them. */
+	if (t->n && tok->position == t->last_pos)
+		return 0;
+	if (wire_grow(&p, &t->cap, t->n + 1, sizeof(*t->v))) {
+		t->oom = 1;
+		return 1;
+	}
+	t->v = p;
+	if (!(t->v[t->n] = wire_strndup(tok->term, tok->len))) {
+		t->oom = 1;
+		return 1;
+	}
+	t->n++;
+	t->last_pos = tok->position;
+	return 0;
+}
+
+static int tokenize(const char *s, size_t len, struct terms *t)
+{
+	memset(t, 0, sizeof(*t));
+	if (text_tokenize(s, len, TEXT_FOR_QUERY, 1, add_term, t, NULL, NULL) ||
+	    t->oom) {
+		terms_release(t);
+		return -1;
+	}
+	return 0;
+}
+
+static int same(const char *const *a, size_t na, const char *const *b,
+		size_t nb)
+{
+	if (na != nb)
+		return 0;
+	for (size_t i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]))
+			return 0;
+	return 1;
+}
+
+static struct syn_key *find_key(const synonyms *syn, const char *term)
+{
+	for (size_t i = 0; i < syn->n_keys; i++)
+		if (!strcmp(syn->keys[i].term, term))
+			return &syn->keys[i];
+	return NULL;
+}
+
+static struct syn_rev *find_rev(const synonyms *syn, const char *const *terms,
+				size_t n)
+{
+	for (size_t i = 0; i < syn->n_revs; i++)
+		if (same(syn->revs[i].terms, syn->revs[i].n, terms, n))
+			return &syn->revs[i];
+	return NULL;
+}
+
+/* Record that expansion E (its terms owned by a key) leads back to KEY. */
+static int add_rev(synonyms *syn, const query_phrase *e, const char *key)
+{
+	struct syn_rev *r = find_rev(syn, e->terms, e->n);
+	void *p;
+
+	if (!r) {
+		p = syn->revs;
+		if (wire_grow(&p, &syn->cap_revs, syn->n_revs + 1,
+			      sizeof(*syn->revs)))
+			return -1;
+		syn->revs = p;
+		r = &syn->revs[syn->n_revs];
+		memset(r, 0, sizeof(*r));
+		r->terms = e->terms;
+		r->n = e->n;
+		syn->n_revs++;
+	}
+	for (size_t i = 0; i < r->n_keys; i++)
+		if (!strcmp(r->keys[i], key))
+			return 0;
+	p = r->keys;
+	if (wire_grow(&p, &r->cap, r->n_keys + 1, sizeof(*r->keys)))
+		return -1;
+	r->keys = p;
+	r->keys[r->n_keys++] = key;
+	return 0;
+}
+
+/* Add expansion T (taken over when added) to the key KEY_TERM. */
+static int add_expansion(synonyms *syn, const char *key_term, struct terms *t)
+{
+	struct syn_key *k = find_key(syn, key_term);
+	query_phrase *e;
+	void *p;
+
+	if (!k) {
+		p = syn->keys;
+		if (wire_grow(&p, &syn->cap_keys, syn->n_keys + 1,
+			      sizeof(*syn->keys)))
+			return -1;
+		syn->keys = p;
+		k = &syn->keys[syn->n_keys];
+		memset(k, 0, sizeof(*k));
+		if (!(k->term = wire_strdup(key_term)))
+			return -1;
+		syn->n_keys++;
+	}
+	/* An expansion that is the key itself, or one already known. */
+	if (t->n == 1 && !strcmp(t->v[0], key_term))
+		return 0;
+	for (size_t i = 0; i < k->n; i++)
+		if (same(k->exps[i].terms, k->exps[i].n,
+			 (const char *const *)t->v, t->n))
+			return 0;
+	p = k->exps;
+	if (wire_grow(&p, &k->cap, k->n + 1, sizeof(*k->exps)))
+		return -1;
+	k->exps = p;
+	e = &k->exps[k->n++];
+	e->terms = (const char *const *)t->v;
+	e->n = t->n;
+	memset(t, 0, sizeof(*t));
+	return add_rev(syn, e, k->term);
+}
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
+	       c == '\v';
+}
+
+/* S..E without surrounding white space. */
+static void trim(const char **s, const char **e)
+{
+	while (*s < *e && is_blank(**s))
+		(*s)++;
+	while (*e > *s && is_blank((*e)[-1]))
+		(*e)--;
+}
+
+enum { LINE_OK = 0, LINE_OOM = -1, LINE_BAD = -2 };
+
+/* One line; on LINE_BAD, WHY says what is wrong. */
+static int load_line(synonyms *syn, const char *line, size_t len, char *why,
+		     size_t whylen)
+{
+	const char *s = line, *e = line + len, *eq, *ks, *ke;
+	struct terms key;
+	int r = LINE_OK;
+
+	trim(&s, &e);
+	if (s == e || *s == '#')
+		return LINE_OK;
+	if (!text_is_utf8(line, len)) {
+		snprintf(why, whylen, "invalid UTF-8");
+		return LINE_BAD;
+	}
+	if (!(eq = memchr(s, '=', (size_t)(e - s)))) {
+		snprintf(why, whylen, "expected 'KEY = EXPANSION [| EXPANSION...]'");
+		return LINE_BAD;
+	}
+	ks = s;
+	ke = eq;
+	trim(&ks, &ke);
+	if (ks == ke) {
+		snprintf(why, whylen, "empty key");
+		return LINE_BAD;
+	}
+	if (tokenize(ks, (size_t)(ke - ks), &key))
+		return LINE_OOM;
+	if (key.n != 1 || key.joined) {
+		snprintf(why, whylen, "key '%.*s' is not one word",
+			 (int)(ke - ks > 60 ? 60 : ke - ks), ks);
+		terms_release(&key);
+		return LINE_BAD;
+	}
+	for (const char *a = eq + 1; a <= e && r == LINE_OK;) {
+		const char *b = memchr(a, '|', (size_t)(e - a));
+		const char *xs = a, *xe = b ? b : e;
+		struct terms t;
+
+		trim(&xs, &xe);
+		if (xs == xe) {
+			snprintf(why, whylen, "empty expansion");
+			r = LINE_BAD;
+			break;
+		}
+		if (tokenize(xs, (size_t)(xe - xs), &t)) {
+			r = LINE_OOM;
+			break;
+		}
+		if (!t.n) {
+			snprintf(why, whylen, "expansion '%.*s' has no words",
+				 (int)(xe - xs > 60 ? 60 : xe - xs), xs);
+			r = LINE_BAD;
+		} else if (add_expansion(syn, key.v[0], &t)) {
+			r = LINE_OOM;
+		}
+		terms_release(&t);
+		if (!b)
+			break;
+		a = b + 1;
+	}
+	terms_release(&key);
+	return r;
+}
+
+int synonyms_load_more(synonyms *syn, const char *path, char *err,
+		       size_t errlen)
+{
+	strbuf line = STRBUF_INIT;
+	char buf[4096], why[160];
+	unsigned long lineno = 0;
+	int r = 0, c = 0;
+	FILE *f;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!syn || !path) {
+		set_err(err, errlen, "synonyms: no table or no file");
+		return -1;
+	}
+	if (!(f = fopen(path, "r"))) {
+		set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	while (!r) {
+		size_t n;
+
+		strbuf_reset(&line);
+		/* A line of any length, in 4 KiB pieces. */
+		while (fgets(buf, sizeof buf, f)) {
+			n = strlen(buf);
+			if (strbuf_add(&line, buf, n)) {
+				set_err(err, errlen, "out of memory");
+				r = -1;
+				break;
+			}
+			if (n && buf[n - 1] == '\n')
+				break;
+		}
+		if (r)
+			break;
+		if (!line.len) {
+			if (ferror(f)) {
+				set_err(err, errlen, "%s: read error: %s", path,
+					strerror(errno));
+				r = -1;
+			}
+			break;
+		}
+		lineno++;
+		if (lineno == 1 && line.len >= 3 &&
+		    !memcmp(line.buf, "\xEF\xBB\xBF", 3))
+			memset(line.buf, ' ', 3);  /* a byte-order mark */
+		c = load_line(syn, line.buf, line.len, why, sizeof why);
+		if (c == LINE_OOM) {
+			set_err(err, errlen, "out of memory");
+			r = -1;
+		} else if (c == LINE_BAD) {
+			set_err(err, errlen, "%s:%lu: %s", path, lineno, why);
+			r = -1;
+		}
+	}
+	strbuf_release(&line);
+	fclose(f);
+	return r;
+}
+
+int synonyms_load(const char *path, synonyms **out, char *err, size_t errlen)
+{
+	synonyms *syn = wire_calloc(1, sizeof(*syn));
+
+	*out = NULL;
+	if (!syn) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	if (synonyms_load_more(syn, path, err, errlen)) {
+		synonyms_free(syn);
+		return -1;
+	}
+	*out = syn;
+	return 0;
+}
+
+void synonyms_free(synonyms *syn)
+{
+	if (!syn)
+		return;
+	for (size_t i = 0; i < syn->n_keys; i++) {
+		struct syn_key *k = &syn->keys[i];
+
+		for (size_t j = 0; j < k->n; j++) {
+			char **t = (char **)(void *)k->exps[j].terms;
+
+			for (size_t m = 0; m < k->exps[j].n; m++)
+				free(t[m]);
+			free(t);
+		}
+		free(k->exps);
+		free(k->term);
+	}
+	for (size_t i = 0; i < syn->n_revs; i++)
+		free(syn->revs[i].keys);
+	free(syn->keys);
+	free(syn->revs);
+	free(syn);
+}
+
+size_t synonyms_expansions(const synonyms *syn, const char *term,
+			   const query_phrase **out)
+{
+	const struct syn_key *k = syn && term ? find_key(syn, term) : NULL;
+
+	*out = k && k->n ? k->exps : NULL;
+	return k ? k->n : 0;
+}
+
+size_t synonyms_keys(const synonyms *syn, const char *const *terms, size_t n,
+		     const char *const **out)
+{
+	const struct syn_rev *r = syn && n ? find_rev(syn, terms, n) : NULL;
+
+	*out = r ? r->keys : NULL;
+	return r ? r->n_keys : 0;
+}
