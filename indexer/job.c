@@ -13,6 +13,7 @@
 
 #include "alloc.h"
 #include "document.h"
+#include "generation.h"
 #include "schema.h"
 #include "strbuf.h"
 #include "versions.h"
@@ -24,17 +25,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
+
+/* One database written by the job: the index itself, one of its shards,
+ * or one partition of a rebuild. */
+struct part {
+	char *path;
+	xap_writer *w;
+	spelling_words *sw;
+};
 
 struct job {
 	const job_options *opts;
 	const job_callbacks *cb;
 	job_counts *counts;
-	xap_writer *w;
-	spelling_words *sw;
+	/* Routing: a dispatch belongs to partition p = shard_of(id, n_routes);
+	 * this job writes the partitions p with p % stride == offset, the
+	 * k-th of them into parts[k] (p = offset + k * stride). */
+	struct part *parts;
+	size_t n_parts;
+	unsigned n_routes, stride, offset;
+	int quiet_input;         /* another worker reports input problems */
 	strbuf pending_meta;     /* "key\0value\0" pairs for this batch */
 	unsigned batch_docs;
 	size_t batch_bytes;
@@ -83,7 +99,8 @@ static void reader_problem(void *ctx, const char *file, unsigned long line,
 	struct job *j = ctx;
 
 	(void)skipped;
-	problem(j, "%s:%lu: %s", file, line, message);
+	if (!j->quiet_input)
+		problem(j, "%s:%lu: %s", file, line, message);
 }
 
 static void maybe_progress(struct job *j, int force)
@@ -100,29 +117,43 @@ static void maybe_progress(struct job *j, int force)
 }
 
 /* ------------------------------------------------------------------ */
-/* Batches.                                                             */
+/* Batches: one transaction on every database the job writes.           */
+
+/* The part that holds the job's metadata (file records, last job), or
+ * NULL when another worker of a rebuild owns partition 0. */
+static struct part *meta_part(struct job *j)
+{
+	return j->offset == 0 && j->n_parts ? &j->parts[0] : NULL;
+}
 
 static xap_status batch_begin(struct job *j)
 {
+	xap_status st = XAP_OK;
+
 	j->batch_docs = 0;
 	j->batch_bytes = 0;
 	strbuf_reset(&j->pending_meta);
-	return xap_writer_begin(j->w);
+	for (size_t i = 0; st == XAP_OK && i < j->n_parts; i++)
+		st = xap_writer_begin(j->parts[i].w);
+	return st;
 }
 
 static xap_status batch_commit(struct job *j)
 {
 	const char *p = j->pending_meta.buf, *end = p + j->pending_meta.len;
-	xap_status st = spelling_words_flush(j->sw, j->w);
+	struct part *meta = meta_part(j);
+	xap_status st = XAP_OK;
 
-	while (st == XAP_OK && p && p < end) {
+	for (size_t i = 0; st == XAP_OK && i < j->n_parts; i++)
+		st = spelling_words_flush(j->parts[i].sw, j->parts[i].w);
+	while (st == XAP_OK && meta && p && p < end) {
 		const char *key = p, *value = key + strlen(key) + 1;
 
 		p = value + strlen(value) + 1;
-		st = xap_writer_set_metadata(j->w, key, value, strlen(value));
+		st = xap_writer_set_metadata(meta->w, key, value, strlen(value));
 	}
-	if (st == XAP_OK)
-		st = xap_writer_commit_transaction(j->w);
+	for (size_t i = 0; st == XAP_OK && i < j->n_parts; i++)
+		st = xap_writer_commit_transaction(j->parts[i].w);
 	if (st == XAP_OK)
 		j->counts->batches++;
 	strbuf_reset(&j->pending_meta);
@@ -203,7 +234,9 @@ static int file_unchanged(struct job *j, struct file_sig *sig, const char *path)
 	unsigned long crc;
 	int same = 0;
 
-	if (xap_db_get_metadata(xap_writer_db(j->w), sig->key, &old, &len) != XAP_OK || !old)
+	if (!meta_part(j) ||
+	    xap_db_get_metadata(xap_writer_db(meta_part(j)->w), sig->key, &old,
+				&len) != XAP_OK || !old)
 		return 0;
 	if (sscanf(old, "%llu %lld %lx", &size, &mtime, &crc) == 3 && size == sig->size) {
 		if (mtime == sig->mtime)
@@ -240,33 +273,50 @@ static size_t dispatch_text_bytes(const dispatch *d)
 	return n;
 }
 
+/* The part dispatch D goes to, or NULL when another worker has it. */
+static struct part *route(struct job *j, const dispatch *d)
+{
+	unsigned p = gen_shard_of(d->id, j->n_routes);
+
+	if (p % j->stride != j->offset)
+		return NULL;
+	return &j->parts[p / j->stride];
+}
+
 /* Index one dispatch.  Returns XAP_OK also when the dispatch was skipped
  * (reported); another status ends the job. */
 static xap_status index_one(struct job *j, const dispatch *d)
 {
+	struct part *part;
 	xap_doc *doc;
 	xap_status st;
 	int replaced = 0;
 
-	j->counts->read++;
 	if (!d->id) {
-		problem(j, "%s:%u: dispatch has no id, skipped",
-			d->source_file ? d->source_file : "-", d->source_line);
-		j->counts->skipped++;
+		if (!j->quiet_input) {
+			problem(j, "%s:%u: dispatch has no id, skipped",
+				d->source_file ? d->source_file : "-", d->source_line);
+			j->counts->read++;
+			j->counts->skipped++;
+		}
 		return XAP_OK;
 	}
+	part = route(j, d);
+	if (!part)
+		return XAP_OK;
+	j->counts->read++;
 	doc = xap_doc_new();
 	if (!doc)
 		return XAP_NOMEM;
-	st = document_build(d, doc, j->sw, NULL);
+	st = document_build(d, doc, part->sw, NULL);
 	if (st == XAP_OK)
-		st = versions_upsert(j->w, d, doc, &replaced);
+		st = versions_upsert(part->w, d, doc, &replaced);
 	if (st == XAP_INVALID) {
 		/* Something in this dispatch Xapian refuses: skip it alone. */
 		problem(j, "%s:%u: dispatch '%s' cannot be indexed: %s",
 			d->source_file ? d->source_file : "-", d->source_line,
-			d->id, *xap_writer_message(j->w) ? xap_writer_message(j->w)
-							  : xap_doc_message(doc));
+			d->id, *xap_writer_message(part->w) ? xap_writer_message(part->w)
+							     : xap_doc_message(doc));
 		j->counts->skipped++;
 		st = XAP_OK;
 	} else if (st == XAP_OK) {
@@ -304,8 +354,10 @@ static xap_status index_file(struct job *j, const walk_file *f)
 	ro.warn_ctx = j;
 	r = reader_open(f->path, &ro, msg, sizeof(msg));
 	if (!r) {
-		problem(j, "%s", msg);
-		j->counts->errors++;
+		if (!j->quiet_input) {
+			problem(j, "%s", msg);
+			j->counts->errors++;
+		}
 		return XAP_OK;
 	}
 	j->counts->files++;
@@ -326,26 +378,30 @@ static xap_status index_file(struct job *j, const walk_file *f)
 		maybe_progress(j, 0);
 	}
 	if (got < 0) {
-		problem(j, "%s", reader_error(r));
+		if (!j->quiet_input)
+			problem(j, "%s", reader_error(r));
 		file_ok = 0;
 	}
 	rs = reader_get_stats(r);
-	j->counts->skipped += rs->skipped;
-	j->counts->utf8_repaired += rs->utf8_repaired;
-	j->counts->dates_repaired += rs->dates_repaired;
+	if (!j->quiet_input) {
+		j->counts->skipped += rs->skipped;
+		j->counts->utf8_repaired += rs->utf8_repaired;
+		j->counts->dates_repaired += rs->dates_repaired;
+	}
 	/* A file with skipped records is read again next time. */
 	if (rs->skipped)
 		file_ok = 0;
 	if (reader_close(r, msg, sizeof(msg))) {
-		if (got >= 0)
+		if (got >= 0 && !j->quiet_input)
 			problem(j, "%s", msg);
 		got = -1;
 		file_ok = 0;
 	}
-	if (got < 0)
+	if (got < 0 && !j->quiet_input)
 		j->counts->errors++;
 	/* Only a file read cleanly to its end is remembered as done. */
-	if (st == XAP_OK && file_ok && have_sig && remember_file(j, &sig, f->path))
+	if (st == XAP_OK && file_ok && have_sig && meta_part(j) &&
+	    remember_file(j, &sig, f->path))
 		st = XAP_NOMEM;
 	return st;
 }
@@ -361,67 +417,156 @@ static uint64_t total_size(const walk_list *files)
 	return total;
 }
 
-static enum job_status job_open(struct job *j)
+/* Open a writer on each of the N_PATHS databases, with FLAGS. */
+static enum job_status open_parts(struct job *j, char *const *paths,
+				  size_t n_paths, int flags)
 {
-	int flags = XAP_WRITER_CREATE;
-	xap_status st;
-
-	if (j->opts->wait_lock)
-		flags |= XAP_WRITER_WAIT_LOCK;
-	if (j->opts->no_sync)
-		flags |= XAP_WRITER_NO_SYNC;
-	j->w = xap_writer_new();
-	j->sw = spelling_words_new();
-	if (!j->w || !j->sw) {
+	j->parts = wire_calloc(n_paths, sizeof(*j->parts));
+	if (!j->parts) {
 		fail(j, "out of memory");
 		return JOB_FAILED;
 	}
-	st = xap_writer_open(j->w, j->opts->db_path, flags);
-	if (st == XAP_LOCKED) {
-		fail(j, "%s: the index is locked by another writer (use --wait to wait for it)",
-		     j->opts->db_path);
-		return JOB_LOCKED;
-	}
-	if (st != XAP_OK) {
-		fail(j, "%s: cannot open the index for writing: %s",
-		     j->opts->db_path, xap_writer_message(j->w));
-		return JOB_FAILED;
+	for (size_t i = 0; i < n_paths; i++) {
+		struct part *p = &j->parts[j->n_parts++];
+		xap_status st;
+
+		p->path = wire_strdup(paths[i]);
+		p->w = xap_writer_new();
+		p->sw = spelling_words_new();
+		if (!p->path || !p->w || !p->sw) {
+			fail(j, "out of memory");
+			return JOB_FAILED;
+		}
+		st = xap_writer_open(p->w, paths[i], flags);
+		if (st == XAP_LOCKED) {
+			fail(j, "%s: the index is locked by another writer (use --wait to wait for it)",
+			     j->opts->db_path);
+			return JOB_LOCKED;
+		}
+		if (st != XAP_OK) {
+			fail(j, "%s: cannot open the index for writing: %s", paths[i],
+			     xap_writer_message(p->w));
+			return JOB_FAILED;
+		}
 	}
 	return JOB_OK;
 }
 
-static void job_close(struct job *j)
+static void close_parts(struct job *j)
 {
-	xap_writer_free(j->w);
-	spelling_words_free(j->sw);
+	for (size_t i = 0; i < j->n_parts; i++) {
+		xap_writer_free(j->parts[i].w);
+		spelling_words_free(j->parts[i].sw);
+		free(j->parts[i].path);
+	}
+	free(j->parts);
+	j->parts = NULL;
+	j->n_parts = 0;
 	strbuf_release(&j->pending_meta);
 }
 
+static void job_init(struct job *j, const job_options *opts,
+		     const job_callbacks *cb, job_counts *counts, char *err,
+		     size_t errlen)
+{
+	memset(j, 0, sizeof(*j));
+	memset(counts, 0, sizeof(*counts));
+	j->opts = opts;
+	j->cb = cb;
+	j->counts = counts;
+	j->err = err;
+	j->errlen = errlen;
+	j->n_routes = 1;
+	j->stride = 1;
+	err[0] = '\0';
+	j->started = now_seconds();
+}
+
+/* Finish: commit the summary and close every writer, or undo the open
+ * batch after a failure. */
 static enum job_status job_end(struct job *j, xap_status st, const char *what)
 {
 	enum job_status js = JOB_OK;
+	struct part *failed = NULL;
 
-	if (st == XAP_OK) {
+	if (st == XAP_OK && meta_part(j)) {
 		char summary[512];
 
+		j->counts->seconds = now_seconds() - j->started;
 		job_summary(j->counts, summary, sizeof(summary));
-		st = xap_writer_set_metadata(j->w, META_LAST_JOB, summary,
+		st = xap_writer_set_metadata(meta_part(j)->w, META_LAST_JOB, summary,
 					     strlen(summary));
-		if (st == XAP_OK)
-			st = xap_writer_close(j->w);
+		if (st != XAP_OK)
+			failed = meta_part(j);
 	}
+	for (size_t i = 0; st == XAP_OK && i < j->n_parts; i++)
+		if ((st = xap_writer_close(j->parts[i].w)) != XAP_OK)
+			failed = &j->parts[i];
 	if (st != XAP_OK) {
+		if (!failed)
+			for (size_t i = 0; i < j->n_parts && !failed; i++)
+				if (*xap_writer_message(j->parts[i].w))
+					failed = &j->parts[i];
 		if (!*j->err)
-			fail(j, "%s: %s failed (%s): %s", j->opts->db_path, what,
-			     xap_status_name(st), xap_writer_message(j->w));
-		xap_writer_cancel_transaction(j->w);
+			fail(j, "%s: %s failed (%s): %s",
+			     failed ? failed->path : j->opts->db_path, what,
+			     xap_status_name(st),
+			     failed ? xap_writer_message(failed->w) : xap_last_message());
+		for (size_t i = 0; i < j->n_parts; i++)
+			xap_writer_cancel_transaction(j->parts[i].w);
 		js = JOB_FAILED;
 	} else if (j->counts->skipped || j->counts->errors) {
 		js = JOB_SKIPPED;
 	}
 	maybe_progress(j, 1);
-	job_close(j);
+	close_parts(j);
 	return js;
+}
+
+/* Run the file loop over every input, in batches. */
+static xap_status run_files(struct job *j, const walk_list *files)
+{
+	xap_status st = batch_begin(j);
+
+	for (size_t i = 0; st == XAP_OK && i < files->n; i++)
+		st = index_file(j, &files->files[i]);
+	if (st == XAP_OK)
+		st = batch_commit(j);
+	return st;
+}
+
+static int writer_flags(const job_options *opts)
+{
+	int flags = XAP_WRITER_CREATE;
+
+	if (opts->wait_lock)
+		flags |= XAP_WRITER_WAIT_LOCK;
+	if (opts->no_sync)
+		flags |= XAP_WRITER_NO_SYNC;
+	return flags;
+}
+
+/* Take the job lock and find the databases of DB (making DB a managed
+ * index when it is new).  Returns the lock fd (>= 0) or a job status. */
+static int open_index(struct job *j, generation *g, int *lock_fd)
+{
+	const char *db = j->opts->db_path;
+	int fd = gen_lock(db, j->opts->wait_lock, j->err, j->errlen);
+
+	*lock_fd = -1;
+	if (fd == -2) {
+		fail(j, "%s: the index is locked by another job (use --wait to wait for it)", db);
+		return JOB_LOCKED;
+	}
+	if (fd < 0)
+		return JOB_FAILED;
+	*lock_fd = fd;
+	if (gen_read(db, g, j->err, j->errlen))
+		return JOB_FAILED;
+	if (g->layout == GEN_NONE &&
+	    gen_create(db, j->opts->shards, g, j->err, j->errlen))
+		return JOB_FAILED;
+	return JOB_OK;
 }
 
 enum job_status job_index(const job_options *opts, const walk_list *files,
@@ -429,29 +574,28 @@ enum job_status job_index(const job_options *opts, const walk_list *files,
 			  char *err, size_t errlen)
 {
 	struct job j;
+	generation g;
 	enum job_status js;
-	xap_status st;
+	int lock_fd;
 
-	memset(&j, 0, sizeof(j));
-	memset(counts, 0, sizeof(*counts));
-	j.opts = opts;
-	j.cb = cb;
-	j.counts = counts;
-	j.err = err;
-	j.errlen = errlen;
-	err[0] = '\0';
-	j.started = now_seconds();
+	job_init(&j, opts, cb, counts, err, errlen);
+	memset(&g, 0, sizeof(g));
 	counts->total_bytes = total_size(files);
-	if ((js = job_open(&j)) != JOB_OK) {
-		job_close(&j);
+	js = open_index(&j, &g, &lock_fd);
+	if (js == JOB_OK) {
+		j.n_routes = (unsigned)g.n_dbs;
+		js = open_parts(&j, g.dbs, g.n_dbs, writer_flags(opts));
+	}
+	gen_release(&g);
+	if (js != JOB_OK) {
+		close_parts(&j);
+		if (lock_fd >= 0)
+			close(lock_fd);
 		return js;
 	}
-	st = batch_begin(&j);
-	for (size_t i = 0; st == XAP_OK && i < files->n; i++)
-		st = index_file(&j, &files->files[i]);
-	if (st == XAP_OK)
-		st = batch_commit(&j);
-	return job_end(&j, st, "indexing");
+	js = job_end(&j, run_files(&j, files), "indexing");
+	close(lock_fd);
+	return js;
 }
 
 enum job_status job_remove(const job_options *opts, char *const *ids,
@@ -459,28 +603,32 @@ enum job_status job_remove(const job_options *opts, char *const *ids,
 			   job_counts *counts, char *err, size_t errlen)
 {
 	struct job j;
+	generation g;
 	enum job_status js;
 	xap_status st;
+	int lock_fd;
 
-	memset(&j, 0, sizeof(j));
-	memset(counts, 0, sizeof(*counts));
-	j.opts = opts;
-	j.cb = cb;
-	j.counts = counts;
-	j.err = err;
-	j.errlen = errlen;
-	err[0] = '\0';
-	j.started = now_seconds();
-	if ((js = job_open(&j)) != JOB_OK) {
-		job_close(&j);
+	job_init(&j, opts, cb, counts, err, errlen);
+	memset(&g, 0, sizeof(g));
+	js = open_index(&j, &g, &lock_fd);
+	if (js == JOB_OK) {
+		j.n_routes = (unsigned)g.n_dbs;
+		js = open_parts(&j, g.dbs, g.n_dbs, writer_flags(opts));
+	}
+	gen_release(&g);
+	if (js != JOB_OK) {
+		close_parts(&j);
+		if (lock_fd >= 0)
+			close(lock_fd);
 		return js;
 	}
 	st = batch_begin(&j);
 	for (size_t i = 0; st == XAP_OK && i < n; i++) {
+		struct part *part = &j.parts[gen_shard_of(ids[i], j.n_routes)];
 		unsigned count = 0;
 
-		st = withdraw ? versions_withdraw(j.w, ids[i], &count)
-			      : versions_delete(j.w, ids[i], &count);
+		st = withdraw ? versions_withdraw(part->w, ids[i], &count)
+			      : versions_delete(part->w, ids[i], &count);
 		if (st == XAP_OK && !count) {
 			problem(&j, "no story with id '%s'", ids[i]);
 			counts->skipped++;
@@ -490,7 +638,284 @@ enum job_status job_remove(const job_options *opts, char *const *ids,
 	}
 	if (st == XAP_OK)
 		st = batch_commit(&j);
-	return job_end(&j, st, withdraw ? "withdrawing" : "deleting");
+	js = job_end(&j, st, withdraw ? "withdrawing" : "deleting");
+	close(lock_fd);
+	return js;
+}
+
+/* ------------------------------------------------------------------ */
+/* Rebuild: a new generation built beside the live one, in parallel.    */
+
+/* One worker of a rebuild: index its partitions into BUILD/part-P. */
+static enum job_status rebuild_worker(const job_options *opts,
+				      const walk_list *files,
+				      const job_callbacks *cb, const char *build,
+				      unsigned parts, unsigned workers,
+				      unsigned w, job_counts *counts, char *err,
+				      size_t errlen)
+{
+	struct job j;
+	char **paths = NULL;
+	size_t n = 0;
+	enum job_status js = JOB_FAILED;
+	job_options wopts = *opts;
+
+	/* A throwaway generation: no fsync, pages updated in place; a
+	 * crash only loses the .build directory, which the next job removes. */
+	wopts.no_sync = 1;
+	wopts.force = 1;
+	job_init(&j, &wopts, cb, counts, err, errlen);
+	j.n_routes = parts;
+	j.stride = workers;
+	j.offset = w;
+	j.quiet_input = w != 0;
+	counts->total_bytes = total_size(files);
+	paths = wire_calloc(parts, sizeof(*paths));
+	if (!paths) {
+		fail(&j, "out of memory");
+		return JOB_FAILED;
+	}
+	for (unsigned p = w; p < parts; p += workers) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "part-%u", p);
+		if (!(paths[n++] = gen_path_join(build, name))) {
+			fail(&j, "out of memory");
+			goto out;
+		}
+	}
+	js = open_parts(&j, paths, n, XAP_WRITER_CREATE | XAP_WRITER_NO_SYNC |
+					      XAP_WRITER_DANGEROUS);
+	if (js == JOB_OK)
+		js = job_end(&j, run_files(&j, files), "indexing");
+	else
+		close_parts(&j);
+out:
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	return js;
+}
+
+/* What a worker sends its parent through a pipe. */
+struct worker_report {
+	int status;
+	job_counts counts;
+	char err[1024];
+};
+
+static void add_counts(job_counts *to, const job_counts *c)
+{
+	to->files = to->files > c->files ? to->files : c->files;
+	to->read += c->read;
+	to->added += c->added;
+	to->replaced += c->replaced;
+	to->unchanged += c->unchanged;
+	to->skipped += c->skipped;
+	to->errors += c->errors;
+	to->utf8_repaired += c->utf8_repaired;
+	to->dates_repaired += c->dates_repaired;
+	to->batches += c->batches;
+	to->bytes = to->bytes > c->bytes ? to->bytes : c->bytes;
+}
+
+/* Merge the partitions into the generation's databases and check them. */
+static int rebuild_merge(const char *build, unsigned parts, unsigned shards,
+			 char *err, size_t errlen)
+{
+	char **srcs = wire_calloc(parts, sizeof(*srcs));
+	int r = -1;
+
+	if (!srcs)
+		goto oom;
+	for (unsigned p = 0; p < parts; p++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "part-%u", p);
+		if (!(srcs[p] = gen_path_join(build, name)))
+			goto oom;
+	}
+	for (unsigned s = 0; s < (shards ? shards : 1); s++) {
+		char name[32], *dest;
+		size_t errors = 0;
+		xap_status st;
+
+		if (shards)
+			snprintf(name, sizeof(name), "shard-%u", s);
+		else
+			snprintf(name, sizeof(name), "db");
+		if (!(dest = gen_path_join(build, name)))
+			goto oom;
+		st = xap_compact((const char *const *)(shards ? srcs + s : srcs),
+				 shards ? 1 : parts, dest, 1, 0);
+		if (st == XAP_OK)
+			st = xap_check(dest, &errors);
+		if (st != XAP_OK || errors) {
+			snprintf(err, errlen, "%s: the new generation %s (%s): %s", dest,
+				 st != XAP_OK ? "could not be merged" : "failed its check",
+				 xap_status_name(st), errors ? "errors found" : xap_last_message());
+			free(dest);
+			goto out;
+		}
+		free(dest);
+	}
+	for (unsigned p = 0; p < parts; p++)
+		gen_remove_tree(srcs[p]);
+	r = 0;
+	goto out;
+oom:
+	snprintf(err, errlen, "out of memory");
+out:
+	if (srcs)
+		for (unsigned p = 0; p < parts; p++)
+			free(srcs[p]);
+	free(srcs);
+	return r;
+}
+
+enum job_status job_rebuild(const job_options *opts, const walk_list *files,
+			    const job_callbacks *cb, job_counts *counts,
+			    char *err, size_t errlen)
+{
+	struct job j;
+	generation g;
+	unsigned workers = opts->jobs ? opts->jobs : 1;
+	unsigned shards = opts->shards > 1 ? opts->shards : 0;
+	unsigned parts = shards ? shards : workers, number, old;
+	pid_t *pids = NULL;
+	int *fds = NULL, lock_fd = -1, failed = 0, locked = 0;
+	char *build = NULL;
+	enum job_status js;
+
+	job_init(&j, opts, cb, counts, err, errlen);
+	memset(&g, 0, sizeof(g));
+	if (workers > parts)
+		workers = parts;
+	lock_fd = gen_lock(opts->db_path, opts->wait_lock, err, errlen);
+	if (lock_fd == -2) {
+		fail(&j, "%s: the index is locked by another job (use --wait to wait for it)",
+		     opts->db_path);
+		return JOB_LOCKED;
+	}
+	if (lock_fd < 0)
+		return JOB_FAILED;
+	if (gen_read(opts->db_path, &g, err, errlen))
+		goto fail;
+	if (g.layout == GEN_PLAIN) {
+		fail(&j, "%s: a single Xapian database, not an index wire-index manages: rebuild into a new --db",
+		     opts->db_path);
+		goto fail;
+	}
+	old = g.number;
+	/* Leftovers of a job that died: an unfinished .build directory. */
+	gen_cleanup(opts->db_path, old, old ? gen_last_number(opts->db_path) : 0);
+	number = gen_last_number(opts->db_path) + 1;
+	build = gen_dir(opts->db_path, number, 1);
+	pids = wire_calloc(workers, sizeof(*pids));
+	fds = wire_calloc(workers, sizeof(*fds));
+	if (!build || !pids || !fds) {
+		fail(&j, "out of memory");
+		goto fail;
+	}
+	if (mkdir(build, 0777)) {
+		fail(&j, "%s: cannot create: %s", build, strerror(errno));
+		goto fail;
+	}
+	counts->total_bytes = total_size(files);
+	fflush(NULL);
+	for (unsigned w = 0; w < workers; w++) {
+		int pipefd[2];
+
+		if (pipe(pipefd)) {
+			fail(&j, "cannot start workers: %s", strerror(errno));
+			goto fail_workers;
+		}
+		pids[w] = fork();
+		if (pids[w] < 0) {
+			fail(&j, "cannot start workers: %s", strerror(errno));
+			close(pipefd[0]);
+			close(pipefd[1]);
+			goto fail_workers;
+		}
+		if (pids[w] == 0) {
+			struct worker_report rep;
+
+			close(pipefd[0]);
+			memset(&rep, 0, sizeof(rep));
+			rep.status = rebuild_worker(opts, files, cb, build, parts,
+						    workers, w, &rep.counts, rep.err,
+						    sizeof(rep.err));
+			if (write(pipefd[1], &rep, sizeof(rep)) != (ssize_t)sizeof(rep))
+				_exit(2);
+			_exit(0);
+		}
+		close(pipefd[1]);
+		fds[w] = pipefd[0];
+	}
+	for (unsigned w = 0; w < workers; w++) {
+		struct worker_report rep;
+		size_t got = 0;
+		ssize_t n;
+		int wst;
+
+		while (got < sizeof(rep) &&
+		       (n = read(fds[w], (char *)&rep + got, sizeof(rep) - got)) > 0)
+			got += (size_t)n;
+		close(fds[w]);
+		waitpid(pids[w], &wst, 0);
+		pids[w] = 0;
+		if (got != sizeof(rep) || !WIFEXITED(wst) || WEXITSTATUS(wst)) {
+			if (!*err)
+				fail(&j, "%s: a rebuild worker died", opts->db_path);
+			failed = 1;
+			continue;
+		}
+		add_counts(counts, &rep.counts);
+		if (rep.status == JOB_LOCKED)
+			locked = 1;
+		if (rep.status == JOB_FAILED || rep.status == JOB_LOCKED) {
+			failed = 1;
+			if (!*err)
+				fail(&j, "%s", rep.err);
+		}
+	}
+	if (failed)
+		goto fail;
+	if (rebuild_merge(build, parts, shards, err, errlen) ||
+	    gen_switch(opts->db_path, number, shards, err, errlen))
+		goto fail;
+	/* Keep the generation just replaced: searchers may still use it. */
+	gen_cleanup(opts->db_path, number, old);
+	gen_release(&g);
+	free(build);
+	free(pids);
+	free(fds);
+	close(lock_fd);
+	counts->seconds = now_seconds() - j.started;
+	js = counts->skipped || counts->errors ? JOB_SKIPPED : JOB_OK;
+	return js;
+
+fail_workers:
+	for (unsigned w = 0; w < workers; w++) {
+		if (pids[w] > 0) {
+			int wst;
+
+			kill(pids[w], SIGKILL);
+			waitpid(pids[w], &wst, 0);
+		}
+		if (fds[w] > 0)
+			close(fds[w]);
+	}
+fail:
+	if (build)
+		gen_remove_tree(build);
+	gen_release(&g);
+	free(build);
+	free(pids);
+	free(fds);
+	close(lock_fd);
+	counts->seconds = now_seconds() - j.started;
+	return locked ? JOB_LOCKED : JOB_FAILED;
 }
 
 void job_summary(const job_counts *c, char *out, size_t size)

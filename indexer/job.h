@@ -30,6 +30,9 @@ typedef struct job_options {
 	unsigned batch_size;         /* dispatches per batch (0: 1000) */
 	size_t memory_mb;            /* bound of a batch's text (0: 64 MB) */
 	int no_sync;                 /* fresh generation: skip fsync */
+	unsigned jobs;               /* rebuild: parallel workers (0: 1) */
+	unsigned shards;             /* rebuild or new index: shards (0, 1:
+					one database) */
 } job_options;
 
 typedef struct job_counts {
@@ -68,6 +71,17 @@ enum job_status job_index(const job_options *opts, const walk_list *files,
 enum job_status job_remove(const job_options *opts, char *const *ids,
 			   size_t n, int withdraw, const job_callbacks *cb,
 			   job_counts *counts, char *err, size_t errlen);
+
+/* Build a complete new generation of the index at OPTS->db_path from
+ * FILES, with OPTS->jobs workers (each indexing the stories that hash to
+ * its partitions, into a throwaway database), merge the partitions by
+ * compaction into one database or OPTS->shards shards, check the result,
+ * and switch to it atomically (generation.h).  If anything fails, or the
+ * job dies, the live index is untouched; the next job removes the
+ * leftovers. */
+enum job_status job_rebuild(const job_options *opts, const walk_list *files,
+			    const job_callbacks *cb, job_counts *counts,
+			    char *err, size_t errlen);
 
 /* A summary line of COUNTS: "read N, added N, replaced N, ...". */
 void job_summary(const job_counts *c, char *out, size_t size);

@@ -2,6 +2,7 @@
  * wire-index - put dispatches into the index, take them out, report on it.
  *
  *   wire-index [add] --db DB PATH...     index files and directories
+ *   wire-index rebuild --db DB PATH...   build a new generation, switch to it
  *   wire-index delete --db DB ID...      delete stories (every version)
  *   wire-index withdraw --db DB ID...    mark stories withdrawn (a kill)
  *   wire-index stats --db DB [--json]    what the index holds
@@ -10,6 +11,7 @@
  * 2 failed (usage, or the index could not be written); 75 locked.
  */
 #include "alloc.h"
+#include "generation.h"
 #include "job.h"
 #include "schema.h"
 #include "walk.h"
@@ -31,6 +33,7 @@
 
 static const char usage_text[] =
 	"usage: wire-index [add] [--db DB] [options] PATH...\n"
+	"       wire-index rebuild [--db DB] [-j N] [--shards N] [options] PATH...\n"
 	"       wire-index delete [--db DB] ID...\n"
 	"       wire-index withdraw [--db DB] ID...\n"
 	"       wire-index stats [--db DB] [--json]\n"
@@ -41,6 +44,8 @@ static const char usage_text[] =
 	"  --force          re-read files even when unchanged since the last run\n"
 	"  --batch N        dispatches per committed batch (default 1000)\n"
 	"  --memory MB      bound of a batch in memory (default 64)\n"
+	"  -j, --jobs N     (rebuild) parallel workers (default: the number of cores)\n"
+	"  --shards N       (rebuild, or a new index) split the index into N shards\n"
 	"  -q, --quiet      no summary line\n"
 	"  --json           (stats) one JSON object\n"
 	"  -h, --help       this help\n";
@@ -155,6 +160,46 @@ static int run_add(struct cli *c, char **paths, int n)
 	return exit_code(js);
 }
 
+static int run_rebuild(struct cli *c, char **paths, int n)
+{
+	walk_list files = { NULL, 0, 0 };
+	job_callbacks cb = { on_problem, on_progress, c };
+	job_counts counts;
+	char err[1024], summary[512];
+	unsigned unreadable = 0;
+	enum job_status js;
+
+	if (n == 0)
+		die_usage("%s", "no files or directories to index");
+	for (int i = 0; i < n; i++) {
+		if (walk_add(&files, paths[i], walk_problem, c, &unreadable)) {
+			fprintf(stderr, "wire-index: out of memory\n");
+			walk_release(&files);
+			return EXIT_FAILED;
+		}
+	}
+	if (!c->opts.jobs) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+		c->opts.jobs = cores > 0 && cores < 64 ? (unsigned)cores : 1;
+	}
+	js = job_rebuild(&c->opts, &files, &cb, &counts, err, sizeof(err));
+	walk_release(&files);
+	clear_progress(c);
+	if (*err)
+		fprintf(stderr, "wire-index: %s\n", err);
+	counts.errors += unreadable;
+	if (js == JOB_OK && unreadable)
+		js = JOB_SKIPPED;
+	if (js != JOB_LOCKED && !c->quiet) {
+		job_summary(&counts, summary, sizeof(summary));
+		fprintf(stderr, "wire-index: %s%s\n",
+			js == JOB_FAILED ? "rebuild failed, the live index is unchanged: " : "",
+			summary);
+	}
+	return exit_code(js);
+}
+
 static int run_remove(struct cli *c, char **ids, int n, int withdraw)
 {
 	job_callbacks cb = { on_problem, NULL, c };
@@ -185,6 +230,7 @@ struct stats {
 	uint32_t withdrawn_stories;
 	json_t *agencies;
 	char first[16], last[16];
+	unsigned generation;
 };
 
 static int count_term(void *ctx, const char *term, size_t len, uint32_t freq)
@@ -285,7 +331,15 @@ static int run_stats(struct cli *c)
 		xap_db_free(db);
 		return EXIT_FAILED;
 	}
-	o = json_pack("{s:i, s:i, s:i, s:i, s:o, s:s?, s:s?, s:I, s:I, s:s?}",
+	{
+		generation g;
+		char gerr[256];
+
+		if (!gen_read(c->db, &g, gerr, sizeof(gerr)) && g.layout == GEN_MANAGED)
+			s.generation = g.number;
+		gen_release(&g);
+	}
+	o = json_pack("{s:i, s:i, s:i, s:i, s:o, s:s?, s:s?, s:I, s:I, s:I, s:s?}",
 		      "documents", (json_int_t)s.documents,
 		      "stories", (json_int_t)s.stories,
 		      "versions", (json_int_t)s.documents,
@@ -294,7 +348,8 @@ static int run_stats(struct cli *c)
 		      "first_day", s.first[0] ? s.first : NULL,
 		      "last_day", s.last[0] ? s.last : NULL,
 		      "bytes", (json_int_t)dir_bytes(c->db),
-		      "generation", (json_int_t)revision,
+		      "generation", (json_int_t)s.generation,
+		      "revision", (json_int_t)revision,
 		      "last_job", last_job);
 	if (c->json) {
 		char *text = json_dumps(o, JSON_COMPACT);
@@ -317,6 +372,7 @@ static int run_stats(struct cli *c)
 			printf(" %s %lld", key, (long long)json_integer_value(v));
 		printf("\nsize:       %llu bytes\n",
 		       (unsigned long long)json_integer_value(json_object_get(o, "bytes")));
+		printf("generation: %u\n", s.generation);
 		printf("revision:   %llu\n", (unsigned long long)revision);
 		printf("last job:   %s\n", last_job ? last_job : "-");
 	}
@@ -339,8 +395,10 @@ int main(int argc, char **argv)
 		{ "force", no_argument, NULL, 'F' },
 		{ "batch", required_argument, NULL, 'b' },
 		{ "memory", required_argument, NULL, 'm' },
+		{ "jobs", required_argument, NULL, 'J' },
+		{ "shards", required_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "json", no_argument, NULL, 'j' },
+		{ "json", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -355,13 +413,14 @@ int main(int argc, char **argv)
 	c.tty = isatty(STDERR_FILENO);
 	if (argc > 1 && argv[1][0] != '-') {
 		if (!strcmp(argv[1], "add") || !strcmp(argv[1], "delete") ||
+		    !strcmp(argv[1], "rebuild") ||
 		    !strcmp(argv[1], "withdraw") || !strcmp(argv[1], "stats")) {
 			cmd = argv[1];
 			argv++;
 			argc--;
 		}
 	}
-	while ((opt = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "qhj:", longopts, NULL)) != -1) {
 		char *end;
 		long v;
 
@@ -396,10 +455,23 @@ int main(int argc, char **argv)
 				die_usage("--memory wants megabytes from 8 to 65536, not '%s'", optarg);
 			c.opts.memory_mb = (size_t)v;
 			break;
+		case 'j':
+		case 'J':
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 64)
+				die_usage("--jobs wants a number from 1 to 64, not '%s'", optarg);
+			c.opts.jobs = (unsigned)v;
+			break;
+		case 's':
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 1024)
+				die_usage("--shards wants a number from 1 to 1024, not '%s'", optarg);
+			c.opts.shards = (unsigned)v;
+			break;
 		case 'q':
 			c.quiet = 1;
 			break;
-		case 'j':
+		case 'S':
 			c.json = 1;
 			break;
 		case 'h':
@@ -419,5 +491,7 @@ int main(int argc, char **argv)
 		return run_remove(&c, argv, argc, 0);
 	if (!strcmp(cmd, "withdraw"))
 		return run_remove(&c, argv, argc, 1);
+	if (!strcmp(cmd, "rebuild"))
+		return run_rebuild(&c, argv, argc);
 	return run_add(&c, argv, argc);
 }
