@@ -124,6 +124,20 @@ static int clean_copy(const char *s, size_t len, char **out)
 	return 0;
 }
 
+/* "KABUL" and "Kabul" are one place: a place written in capitals is kept
+ * in name case, so facets and displays do not split it.  Replaces *S;
+ * 0, or -1 when out of memory (*S unchanged). */
+static int name_case(char **s)
+{
+	char *named = text_name_case(*s, strlen(*s));
+
+	if (!named)
+		return -1;
+	free(*s);
+	*s = named;
+	return 0;
+}
+
 /* Append S to the array *V of *N strings. 0, or -1 (S not taken). */
 static int push_string(char ***v, size_t *n, char *s)
 {
@@ -169,7 +183,14 @@ static int add_string(char ***v, size_t *n, const char *s, size_t len)
 
 int dispatch_add_place(dispatch *d, const char *s, size_t len)
 {
-	return add_string(&d->places, &d->n_places, s, len);
+	char *named = text_name_case(s, len);
+	int r;
+
+	if (!named)
+		return -1;
+	r = add_string(&d->places, &d->n_places, named, strlen(named));
+	free(named);
+	return r;
 }
 
 int dispatch_add_paragraph(dispatch *d, const char *s, size_t len)
@@ -507,6 +528,8 @@ static int take_dateline(dispatch *tmp, const dispatch *d, int year_hint,
 			return -1;
 		if (!c)
 			continue;
+		if (name_case(&c))
+			return -1;
 		if (has_string(d->places, d->n_places, c) ||
 		    has_string(tmp->places, tmp->n_places, c)) {
 			free(c);

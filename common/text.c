@@ -1095,3 +1095,76 @@ size_t text_utf8_prefix(const char *s, size_t len, size_t max)
 	}
 	return max;
 }
+
+/* Short words that stay lowercase inside a name ("Ciudad de México"). */
+static int is_name_particle(const char *w, size_t len)
+{
+	static const char *const particles[] = {
+		"de", "del", "la", "las", "los", "el", "y", "of", "the", "and",
+		"da", "do", "dos", "das", "di", "du", "le", "les", "von", "van",
+		"der", "den", "am", "an", "al", "en", "upon", "on"
+	};
+
+	for (size_t i = 0; i < sizeof(particles) / sizeof(particles[0]); i++)
+		if (strlen(particles[i]) == len && !memcmp(particles[i], w, len))
+			return 1;
+	return 0;
+}
+
+char *text_name_case(const char *s, size_t len)
+{
+	strbuf out = STRBUF_INIT;
+	size_t i = 0, word_start = 0;
+	int has_lower = 0, at_word_start = 1, words = 0;
+
+	for (size_t j = 0; j < len;) {
+		utf8proc_int32_t c;
+		utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + j,
+						      (utf8proc_ssize_t)(len - j), &c);
+
+		if (n <= 0)
+			break;
+		if (utf8proc_get_property(c)->category == UTF8PROC_CATEGORY_LL)
+			has_lower = 1;
+		j += (size_t)n;
+	}
+	if (has_lower)
+		return wire_strndup(s, len);
+	while (i < len) {
+		utf8proc_int32_t c;
+		utf8proc_uint8_t buf[4];
+		utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+						      (utf8proc_ssize_t)(len - i), &c);
+		int letter;
+
+		if (n <= 0) {
+			/* Not UTF-8 after all: leave the rest as it is. */
+			if (strbuf_add(&out, s + i, len - i))
+				goto oom;
+			break;
+		}
+		letter = utf8proc_category(c) >= UTF8PROC_CATEGORY_LU &&
+			 utf8proc_category(c) <= UTF8PROC_CATEGORY_LO;
+		if (letter && at_word_start) {
+			word_start = out.len;
+			c = utf8proc_toupper(c);
+			at_word_start = 0;
+		} else if (letter) {
+			c = utf8proc_tolower(c);
+		} else if (!at_word_start) {
+			/* A word ended: particles other than the first word go
+			 * lowercase. */
+			if (words++ > 0 && is_name_particle(out.buf + word_start,
+							     out.len - word_start))
+				out.buf[word_start] = (char)(out.buf[word_start] - 'A' + 'a');
+			at_word_start = 1;
+		}
+		if (strbuf_add(&out, buf, (size_t)utf8proc_encode_char(c, buf)))
+			goto oom;
+		i += (size_t)n;
+	}
+	return strbuf_detach(&out, NULL);
+oom:
+	strbuf_release(&out);
+	return NULL;
+}

@@ -90,6 +90,13 @@ int text_tokenize(const char *text, size_t len, enum text_mode mode,
  * memory. */
 char *text_fold(const char *s, size_t len);
 
+/* A name written all in capitals, as a name: "BUENOS AIRES" -> "Buenos
+ * Aires", "CIUDAD DE MÉXICO" -> "Ciudad de México", "ST. LOUIS" -> "St.
+ * Louis".  Text with any lowercase letter is returned unchanged, so
+ * "dpa" or "New Delhi" stay as written.  Returns a malloc'd string, NULL
+ * when out of memory. */
+char *text_name_case(const char *s, size_t len);
+
 /* Clean input text for storage: invalid UTF-8 becomes U+FFFD, control
  * characters other than tab and newline are removed (CR LF -> LF), NUL
  * bytes become spaces.  Returns a malloc'd NUL-terminated string (length in

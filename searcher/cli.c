@@ -34,6 +34,7 @@ static const char usage_text[] =
 	"  --format FMT        text, json or tsv\n"
 	"  --sort ORDER        relevance (default), date (oldest first), -date\n"
 	"  --recency DAYS      blend relevance with freshness (half-life in days)\n"
+	"  --now DATE          evaluate date:today, date:7d and --recency as of DATE\n"
 	"  --default-op OP     and (default) or or: how plain words combine\n"
 	"  --all-versions      list every matching version, not one per story\n"
 	"  --include-withdrawn show withdrawn (killed) stories too\n"
@@ -104,6 +105,7 @@ int main(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "sort", required_argument, NULL, 's' },
 		{ "recency", required_argument, NULL, 'r' },
+		{ "now", required_argument, NULL, 'N' },
 		{ "default-op", required_argument, NULL, 'O' },
 		{ "all-versions", no_argument, NULL, 'A' },
 		{ "include-withdrawn", no_argument, NULL, 'W' },
@@ -178,6 +180,15 @@ int main(int argc, char **argv)
 			if (*end || end == optarg || !(req.recency_days > 0) ||
 			    req.recency_days > 100000)
 				usage_error("--recency wants a half-life in days, not", optarg);
+			break;
+		}
+		case 'N': {
+			int64_t t;
+
+			if (date_parse_iso(optarg, strlen(optarg), &t))
+				usage_error("--now wants a date like 2025-04-19, not", optarg);
+			/* The end of that day: "today" includes all of it. */
+			req.qopts.now = t % 86400 ? t : t + 86399;
 			break;
 		}
 		case 'O':

@@ -27,6 +27,10 @@
 #include <time.h>
 
 #define SEARCH_RETRIES 3
+/* The freshness boost at age 0, in BM25 units: about what one good term
+ * match scores, so freshness reorders close results without drowning
+ * relevance. */
+#define RECENCY_MAX_WEIGHT 8.0
 
 void search_request_init(search_request *r)
 {
@@ -253,6 +257,17 @@ static int add_facet_value(void *ctx, const char *value, size_t len,
 	return 0;
 }
 
+static int count_value(void *ctx, const char *value, size_t len, uint32_t n)
+{
+	uint32_t *total = ctx;
+
+	(void)value;
+	(void)len;
+	(void)n;
+	(*total)++;
+	return 0;
+}
+
 /* The versions of a story: how many, and the current one. */
 struct story_versions {
 	xap_db *db;
@@ -380,7 +395,7 @@ static xap_status finish_query(const search_request *req, xap_query *user,
 		xap_query *subs[2], *rec;
 
 		st = xap_query_recency(SLOT_DATE, req->qopts.now, req->recency_days,
-				       2.0, &rec);
+				       RECENCY_MAX_WEIGHT, &rec);
 		if (st == XAP_OK) {
 			subs[0] = q;
 			subs[1] = rec;
@@ -418,7 +433,7 @@ static xap_status attempt(xap_db *db, const search_request *req, query *q,
 	xap_enquire *e = NULL;
 	xap_results *r = NULL;
 	query_highlight hl;
-	unsigned facet_ids[SEARCH_FACETS];
+	unsigned facet_ids[SEARCH_FACETS], story_spy = 0;
 	uint32_t doccount = 0;
 	unsigned limit = req->count_only ? 0 : req->limit;
 	xap_status st;
@@ -454,6 +469,11 @@ static xap_status attempt(xap_db *db, const search_request *req, query *q,
 	if (!req->all_versions &&
 	    (st = xap_enquire_set_collapse_key(e, SLOT_STORY, 1)) != XAP_OK)
 		goto out;
+	/* Xapian's count of collapsed matches is an estimate; the number of
+	 * distinct story ids among all matches is the exact story count. */
+	if (!req->all_versions &&
+	    (st = xap_enquire_add_facet(e, SLOT_STORY, -1, &story_spy)) != XAP_OK)
+		goto out;
 	if (req->facets)
 		for (size_t i = 0; i < SEARCH_FACETS; i++)
 			if ((st = xap_enquire_add_facet(e, facet_slots[i].slot,
@@ -464,6 +484,12 @@ static xap_status attempt(xap_db *db, const search_request *req, query *q,
 	if (st != XAP_OK)
 		goto out;
 	res->total = xap_results_matches(r);
+	if (!req->all_versions) {
+		res->total = 0;
+		if ((st = xap_results_facets(r, story_spy, count_value,
+					     &res->total)) != XAP_OK)
+			goto out;
+	}
 	if (query_highlights(q, &hl)) {
 		st = XAP_NOMEM;
 		goto out;
