@@ -51,7 +51,7 @@ SANFLAGS := $(if $(SAN),$(SANITIZERS))
 ifeq ($(FUZZ),1)
 SANFLAGS := $(SANITIZERS) -fsanitize=fuzzer-no-link
 endif
-CPPFLAGS += -D_GNU_SOURCE -DWIRE_DATADIR='"$(DATADIR)"' -Icommon -Isearcher -Iindexer
+CPPFLAGS += -D_GNU_SOURCE -Icommon -Isearcher -Iindexer
 CFLAGS += -std=c11 $(OPT) $(CWARN) $(SANFLAGS) -MMD -MP
 CXXFLAGS += -std=c++11 $(OPT) $(WARN) $(SANFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS)
@@ -78,6 +78,16 @@ all: $(PROGRAMS) $(TOOLS)
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+# The programs look for the shipped synonyms under DATADIR: rebuild them
+# when PREFIX or DATADIR changes (the stamp holds the last value).
+DATADIR_STAMP := $(O)/datadir.stamp
+$(DATADIR_STAMP): FORCE
+	@mkdir -p $(O)
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
+$(O)/searcher/cli.o $(O)/searcher/cgi.o: CPPFLAGS += -DWIRE_DATADIR='"$(DATADIR)"'
+$(O)/searcher/cli.o $(O)/searcher/cgi.o: $(DATADIR_STAMP)
+FORCE:
 
 $(O)/%.o: %.cc
 	@mkdir -p $(dir $@)
@@ -162,4 +172,5 @@ lint:
 clean:
 	rm -rf build build-san tests/out demo.db
 
-.PHONY: all deps deps-check demo check tests fuzz fuzzers install uninstall style lint clean
+
+.PHONY: FORCE all deps deps-check demo check tests fuzz fuzzers install uninstall style lint clean
