@@ -15,13 +15,13 @@
 #include <string.h>
 #include <strings.h>
 
-/* The reader of each format, NULL while it does not exist yet. */
+/* The reader of each format. */
 static const struct reader_ops *const reader_table[] = {
 	[FORMAT_AUTO] = NULL,
 	[FORMAT_TEXT] = &reader_ops_plaintext,
-	[FORMAT_REUTERS] = NULL,
-	[FORMAT_JSONL] = NULL,
-	[FORMAT_NEWSML] = NULL,
+	[FORMAT_REUTERS] = &reader_ops_reuters,
+	[FORMAT_JSONL] = &reader_ops_jsonl,
+	[FORMAT_NEWSML] = &reader_ops_newsml,
 };
 
 static const char *const reader_names[] = {
@@ -195,7 +195,6 @@ reader *reader_open(const char *path, const reader_options *opts, char *err,
 	enum reader_format f = opts ? opts->format : FORMAT_AUTO;
 	const struct reader_ops *ops;
 	reader *r;
-	char msg[128];
 
 	if (err && errlen)
 		err[0] = '\0';
@@ -212,12 +211,6 @@ reader *reader_open(const char *path, const reader_options *opts, char *err,
 		return NULL;
 	}
 	ops = reader_table[f];
-	if (!ops) {
-		snprintf(msg, sizeof msg, "the %s reader is not available yet",
-			 reader_format_name(f));
-		reader_set_err(err, errlen, path, msg);
-		return NULL;
-	}
 	r = wire_calloc(1, sizeof *r);
 	if (!r || !(r->path = wire_strdup(path))) {
 		free(r);

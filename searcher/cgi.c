@@ -22,7 +22,9 @@
 #include "html.h"
 #include "query.h"
 #include "render.h"
+#include "schema.h"
 #include "search.h"
+#include "store.h"
 #include "strbuf.h"
 #include "xap.h"
 
@@ -728,6 +730,118 @@ static char *suggest(const char *q, xap_db *db, const query_options *opts)
 	return out;
 }
 
+/* ------------------------------------------------------------------ */
+/* One story, every version, read straight from the index: the documents
+ * indexed by its story term (G + id), decoded from their stored records.
+ * No query is parsed, so nothing in the id can be read as query syntax. */
+
+#define STORY_MAX_VERSIONS 1000
+
+struct story_ids {
+	xap_docid *ids;
+	size_t n, cap;
+};
+
+static int add_story_id(void *ctx, xap_docid id)
+{
+	struct story_ids *s = ctx;
+	void *p = s->ids;
+
+	if (s->n >= STORY_MAX_VERSIONS)
+		return 1;
+	if (wire_grow(&p, &s->cap, s->n + 1, sizeof(*s->ids)))
+		return -1;
+	s->ids = p;
+	s->ids[s->n++] = id;
+	return 0;
+}
+
+static int cmp_version(const void *a, const void *b)
+{
+	const search_hit *x = a, *y = b;
+	int c = strcmp(x->date, y->date);
+
+	if (c)
+		return c;
+	return (x->d.version > y->d.version) - (x->d.version < y->d.version);
+}
+
+static xap_status story_attempt(xap_db *db, const char *id, search_result *res)
+{
+	struct story_ids s = { NULL, 0, 0 };
+	char term[256];
+	xap_status st;
+
+	if (!schema_id_term(term, sizeof(term), PREFIX_STORY, id))
+		return XAP_OK; /* cannot be a story id: no versions */
+	st = xap_db_postings(db, term, add_story_id, &s);
+	if (st == XAP_OK && s.n) {
+		res->hits = wire_calloc(s.n, sizeof(*res->hits));
+		if (!res->hits)
+			st = XAP_NOMEM;
+	}
+	for (size_t i = 0; st == XAP_OK && i < s.n; i++) {
+		search_hit *h = &res->hits[i];
+		xap_doc *doc = NULL;
+		const void *data;
+		size_t len;
+		int withdrawn = 0;
+		int64_t t;
+
+		dispatch_init(&h->d);
+		res->n_hits = i + 1;
+		st = xap_db_get_document(db, s.ids[i], &doc);
+		if (st == XAP_OK)
+			st = xap_doc_get_data(doc, &data, &len);
+		if (st == XAP_OK && store_decode(data, len, &h->d))
+			st = XAP_CORRUPT;
+		if (st == XAP_OK)
+			st = xap_doc_has_term(doc, TERM_WITHDRAWN, &withdrawn);
+		xap_doc_free(doc);
+		h->withdrawn = withdrawn;
+		h->rank = (unsigned)i + 1;
+		h->n_versions = (unsigned)s.n;
+		h->matched_version = h->d.version;
+		t = h->d.version_created >= 0 ? h->d.version_created : h->d.first_created;
+		if (t >= 0)
+			date_format_iso(t, h->date);
+	}
+	free(s.ids);
+	if (st == XAP_OK) {
+		if (res->n_hits)
+			qsort(res->hits, res->n_hits, sizeof(*res->hits), cmp_version);
+		for (size_t i = 0; i < res->n_hits; i++)
+			res->hits[i].rank = (unsigned)i + 1;
+		res->total = (uint32_t)res->n_hits;
+	}
+	return st;
+}
+
+/* Every version of story ID into RES, oldest first (retrying when a
+ * writer overtakes us).  SEARCH_OK with no hits: no such story. */
+static enum search_status story_fetch(xap_db *db, const char *id,
+				      search_result *res, char *err, size_t errlen)
+{
+	xap_status st;
+
+	for (int round = 0;; round++) {
+		memset(res, 0, sizeof(*res));
+		st = story_attempt(db, id, res);
+		if (st != XAP_MODIFIED || round >= 3)
+			break;
+		search_result_release(res);
+		if (xap_db_reopen(db) != XAP_OK)
+			break;
+	}
+	if (st == XAP_OK)
+		return SEARCH_OK;
+	snprintf(err, errlen, "reading story %s: %s (%s)", id, xap_status_name(st),
+		 xap_db_message(db));
+	return st == XAP_NOT_FOUND || st == XAP_CORRUPT || st == XAP_VERSION
+		       ? SEARCH_NO_INDEX
+		       : SEARCH_FAILED;
+}
+
 /* Run the request P on the index at DB_PATH into R. */
 static void run(response *r, const cgi_params *p, const char *db_path,
 		const char *if_none_match)
@@ -775,18 +889,10 @@ static void run(response *r, const cgi_params *p, const char *db_path,
 	req.qopts.syn = syn;
 	req.qopts.max_length = 2 * CGI_MAX_Q + 4 * CGI_MAX_FILTER + 64;
 	if (p->id) {
-		cgi_params story = *p;
-
 		/* Every version of the story, oldest first, whatever q says. */
-		story.q = (char *)"";
-		story.agency = story.place = story.lang = NULL;
-		story.from[0] = story.to[0] = '\0';
-		qtext = cgi_params_query(&story, 1);
-		req.all_versions = 1;
-		req.include_withdrawn = 1;
-		req.sort = SORT_DATE;
-		req.limit = 100;
-		req.snippets = 0;
+		qtext = NULL;
+		ss = story_fetch(db, p->id, &res, err, sizeof(err));
+		goto searched;
 	} else {
 		qtext = cgi_params_query(p, 0);
 		req.offset = (p->page - 1) * p->per_page;
@@ -801,6 +907,7 @@ static void run(response *r, const cgi_params *p, const char *db_path,
 	}
 	req.query = qtext;
 	ss = search_run(db, &req, &res, err, sizeof(err));
+searched:
 	if (ss != SEARCH_OK) {
 		log_line("search failed", err);
 		rc = status_of(ss, &message);

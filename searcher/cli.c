@@ -72,13 +72,11 @@ static unsigned parse_uint(const char *opt, const char *s, unsigned max)
 /* The synonyms shipped with the program, or the file WIRE_SYNONYMS names. */
 static synonyms *load_synonyms(const char *extra)
 {
-	const char *path = getenv("WIRE_SYNONYMS");
+	char buf[4096], err[512];
+	const char *path = synonyms_default_path(WIRE_DATADIR, buf, sizeof(buf));
 	synonyms *syn = NULL;
-	char err[512];
 
-	if (!path || !*path)
-		path = WIRE_DATADIR "/synonyms.txt";
-	if (access(path, R_OK) == 0 && synonyms_load(path, &syn, err, sizeof(err)))
+	if (path && synonyms_load(path, &syn, err, sizeof(err)))
 		fprintf(stderr, "wire-search: %s (synonyms not used)\n", err);
 	if (extra) {
 		if (!syn && synonyms_load(extra, &syn, err, sizeof(err))) {

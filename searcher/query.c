@@ -71,8 +71,12 @@
 #define STEM_KEEP 50u
 #define STEM_MIN_PREFIX 3u
 #define STEM_WEIGHT 0.7
-/* Wildcard expansions remembered for the highlighter. */
+/* Wildcard expansions remembered for the highlighter, and the most terms
+ * and phrases it is given (it compares each word of a text with each). */
 #define WILDCARD_HIGHLIGHT 100u
+#define HIGHLIGHT_MAX 1000u
+/* Longest filter term (prefix and value), under Xapian's 245 bytes. */
+#define MAX_FILTER_TERM 240u
 /* Most bytes of the user's text quoted in an error message. */
 #define QUOTE_MAX 80u
 
@@ -1134,7 +1138,8 @@ static qnode *filter_node(struct parser *p, const struct tok *t)
 
 		len = k > 0 && (size_t)k < sizeof term ? (size_t)k : 0;
 	}
-	if (!len) {
+	/* Xapian refuses terms over 245 bytes; the indexer never wrote one. */
+	if (!len || len > MAX_FILTER_TERM) {
 		perr(p, "value too long in '%s'", shown);
 		goto out;
 	}
@@ -1831,10 +1836,31 @@ int query_is_empty(const query *q)
 	return !q || !q->root;
 }
 
+/* Whether N or a node below it, outside a negation, weighs documents. */
+static int node_ranks(const qnode *n)
+{
+	if (n->kind == Q_FILTER || n->kind == Q_FVAL || n->kind == Q_DATE ||
+	    n->kind == Q_NOT)
+		return 0;
+	if (n->kind == Q_AND_NOT)
+		return n->kids && node_ranks(n->kids);
+	if (!n->kids)
+		return 1;
+	for (const qnode *k = n->kids; k; k = k->next)
+		if (node_ranks(k))
+			return 1;
+	return 0;
+}
+
+int query_ranks(const query *q)
+{
+	return q && q->root && node_ranks(q->root);
+}
+
 /* A filter value as described: quoted when it would be ambiguous. */
 static int describe_value(strbuf *sb, const char *v)
 {
-	if (*v && !strpbrk(v, " \"()\\"))
+	if (*v && !strpbrk(v, " \t\n\"()\\"))
 		return strbuf_addstr(sb, v);
 	if (strbuf_addch(sb, '"'))
 		return -1;
@@ -2687,6 +2713,8 @@ static int hl_term(query *q, const char *t)
 	for (size_t i = 0; i < q->n_hl_terms; i++)
 		if (!strcmp(q->hl_terms[i], t))
 			return 0;
+	if (q->n_hl_terms >= HIGHLIGHT_MAX)
+		return 0;
 	if (wire_grow(&p, &q->cap_hl_terms, q->n_hl_terms + 1,
 		      sizeof(*q->hl_terms)))
 		return -1;
@@ -2712,6 +2740,8 @@ static int hl_phrase(query *q, const char **terms, size_t n)
 		if (j == n)
 			return 0;
 	}
+	if (q->n_hl_phrases >= HIGHLIGHT_MAX)
+		return 0;
 	if (wire_grow(&p, &q->cap_hl_phrases, q->n_hl_phrases + 1,
 		      sizeof(*q->hl_phrases)))
 		return -1;

@@ -58,6 +58,10 @@ int query_parse(const char *text, const query_options *opts, query **out,
 /* Whether the query has nothing to search for (no words, no filters). */
 int query_is_empty(const query *q);
 
+/* Whether the query has words that rank documents (not only filters,
+ * dates and negations): a query that does not is best shown by date. */
+int query_ranks(const query *q);
+
 /* Append the parsed tree in words to OUT, in a stable compact form used by
  * the table tests and --explain, e.g.
  *   AND(WORD(pakistan) PHRASE(durand line) FILTER(agency:efe))
@@ -116,7 +120,14 @@ int synonyms_load(const char *path, synonyms **out, char *err, size_t errlen);
  * reason" in ERR (the lines before the faulty one stay added). */
 int synonyms_load_more(synonyms *syn, const char *path, char *err,
 		       size_t errlen);
+/* Free SYN and everything it holds; NULL is a no-op. */
 void synonyms_free(synonyms *syn);
+
+/* The synonyms file to load: $WIRE_SYNONYMS when set, else DATADIR's
+ * synonyms.txt when it is there (an installed program), else the one in
+ * the source tree beside a program run from its build directory.  Returns
+ * the path in BUF (of SIZE bytes), or NULL when there is none. */
+const char *synonyms_default_path(const char *datadir, char *buf, size_t size);
 /* For the query parser.  The expansions of TERM, a key as the tokenizer
  * gives it in TEXT_FOR_QUERY mode ("ttp", "^us"), each a sequence of
  * query terms: their number, and the array in *OUT (borrowed from SYN, valid

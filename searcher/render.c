@@ -235,7 +235,9 @@ static int page_text(FILE *out, const search_request *req,
 			r = fprintf(out, "  WITHDRAWN");
 		if (r >= 0)
 			r = fprintf(out, "\n   %s%s%s\n", bold, headline ? headline : "", off);
-		if (r >= 0 && snip && *snip)
+		/* Without a headline the first sentence stands in for it: a
+		 * snippet with no match would only say it again. */
+		if (r >= 0 && snip && *snip && (h->d.headline || h->snip.n_marks))
 			r = fprintf(out, "   %s\n", snip);
 		if (r >= 0)
 			r = fprintf(out, "   %s%s%s\n\n", dim, h->d.id ? h->d.id : "", off);

@@ -462,8 +462,8 @@ static xap_status attempt(xap_db *db, const search_request *req, query *q,
 		if (st != XAP_OK)
 			goto out;
 	}
-	if (req->sort != SORT_RELEVANCE &&
-	    (st = xap_enquire_sort_by_value(e, SLOT_DATE, req->sort == SORT_DATE_DESC,
+	if ((req->sort != SORT_RELEVANCE || (!query_ranks(q) && !req->recency_days)) &&
+	    (st = xap_enquire_sort_by_value(e, SLOT_DATE, req->sort != SORT_DATE,
 					    1)) != XAP_OK)
 		goto out;
 	if (!req->all_versions &&

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A query of filters alone has no relevance to rank by: it is shown
+ * newest first unless another order is asked for. */
 enum search_sort {
 	SORT_RELEVANCE = 0,
 	SORT_DATE,          /* oldest first */

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct syn_key {
 	char *term;           /* the key as a query term */
@@ -407,4 +408,30 @@ size_t synonyms_keys(const synonyms *syn, const char *const *terms, size_t n,
 
 	*out = r ? r->keys : NULL;
 	return r ? r->n_keys : 0;
+}
+
+const char *synonyms_default_path(const char *datadir, char *buf, size_t size)
+{
+	const char *env = getenv("WIRE_SYNONYMS");
+	char exe[4096];
+	ssize_t n;
+	char *slash;
+
+	if (env && *env) {
+		snprintf(buf, size, "%s", env);
+		return buf;
+	}
+	snprintf(buf, size, "%s/synonyms.txt", datadir);
+	if (access(buf, R_OK) == 0)
+		return buf;
+	/* build/wire-search -> common/synonyms.txt of the same tree. */
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	if (!(slash = strrchr(exe, '/')))
+		return NULL;
+	*slash = '\0';
+	snprintf(buf, size, "%s/../common/synonyms.txt", exe);
+	return access(buf, R_OK) == 0 ? buf : NULL;
 }

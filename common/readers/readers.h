@@ -48,6 +48,9 @@ struct reader_ops {
 };
 
 extern const struct reader_ops reader_ops_plaintext;
+extern const struct reader_ops reader_ops_reuters;
+extern const struct reader_ops reader_ops_jsonl;
+extern const struct reader_ops reader_ops_newsml;
 
 /* Report a problem at LINE of the file through r->opts.warn (when set);
  * SKIPPED says whether a record was dropped because of it. */

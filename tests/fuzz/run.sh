@@ -30,7 +30,7 @@ for bin in "$build"/fuzz/fuzz_*; do
 	if "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
 		-artifact_prefix="$scratch/$name-" "${dictarg[@]}" "$scratch/$name" \
 		$([ -d "$seeds" ] && echo "$seeds") >"$scratch/$name.log" 2>&1; then
-		runs=$(grep -Eo '#[0-9]+ +DONE' "$scratch/$name.log" | grep -Eo '[0-9]+' | head -1)
+		runs=$(grep -Eo '#[0-9]+[[:space:]]+DONE' "$scratch/$name.log" | grep -Eo '[0-9]+' | head -1)
 		echo "ok - fuzz $name: ${runs:-?} runs in ${secs}s, $(( ${runs:-0} / secs )) exec/s, seeds replayed"
 	else
 		echo "not ok - fuzz $name: crashed (input saved as $scratch/$name-*)"

@@ -156,6 +156,11 @@ static const struct row rows[] = {
 	{ "urgency:1", 0, "FILTER(urgency:1)" },
 	{ "urgency:0", 0, "!urgency must be a digit from 1 to 9 in 'urgency:0'" },
 	{ "urgency:10", 0, "!in 'urgency:10'" },
+	{ "place:" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 0,
+	  "!value too long in 'place:aaaa" },
 	{ "-agency:EFE", 0, "NOT(FILTER(agency:efe))" },
 	{ "pakistan -agency:EFE", 0,
 	  "AND_NOT(WORD(pakistan) FILTER(agency:efe))" },
