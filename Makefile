@@ -147,7 +147,37 @@ fuzz: deps-check
 	@$(MAKE) --no-print-directory FUZZ=1 fuzzers
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh build-fuzz long
 
+# Benchmarks against SQLite FTS5, Xapian Omega and Groonga on the Reuters
+# corpus (not part of check; under 20 minutes): see docs/PERFORMANCE.md.
+bench: deps-bench all
+	@bench/run.sh
+deps-bench:
+	@tools/deps.sh bench
+.PHONY: bench deps-bench
+
+# How rebuilds and queries scale: 10k, 100k and 1M dispatches from wire-gen
+# (up to an hour; input and indexes under SCALE_DIR, default /tmp/wire-scale).
+# Writes its section of docs/PERFORMANCE.md; docs/SCALING.md builds on it.
+bench-scale: all
+	bench/scale.sh $(O)
+.PHONY: bench-scale
+
 tests: $(UNIT_TESTS)
+
+# Branch coverage of the whole suite (gcc --coverage, in build-cov/), with
+# the modules the reliability issue names reported one by one.
+COVERED := common/text.c common/dateline.c common/input.c common/reader.c \
+	common/readers/ common/store.c common/xap.cc searcher/query.c \
+	searcher/synonyms.c searcher/cgi_params.c searcher/html.c
+coverage:
+	@tools/deps.sh coverage
+	@$(MAKE) --no-print-directory O=build-cov OPT='-O0 -g --coverage' LDFLAGS=--coverage all tests
+	@tests/run.sh build-cov || true
+	@mkdir -p coverage
+	gcovr -r . --object-directory build-cov --exclude-unreachable-branches \
+		--exclude-throw-branches --print-summary --txt coverage/summary.txt \
+		--html-details coverage/index.html $(addprefix --filter ,$(COVERED))
+	@cat coverage/summary.txt
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR) $(DESTDIR)$(CGIDIR)
@@ -173,4 +203,4 @@ clean:
 	rm -rf build build-san tests/out demo.db
 
 
-.PHONY: FORCE all deps deps-check demo check tests fuzz fuzzers install uninstall style lint clean
+.PHONY: FORCE coverage all deps deps-check demo check tests fuzz fuzzers install uninstall style lint clean

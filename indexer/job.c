@@ -846,8 +846,8 @@ enum job_status job_rebuild(const job_options *opts, const walk_list *files,
 						    workers, w, &rep.counts, rep.err,
 						    sizeof(rep.err));
 			if (write(pipefd[1], &rep, sizeof(rep)) != (ssize_t)sizeof(rep))
-				_exit(2);
-			_exit(0);
+				_exit(2); /* lint-ok: a worker process ends here */
+			_exit(0); /* lint-ok: a worker process ends here */
 		}
 		close(pipefd[1]);
 		fds[w] = pipefd[0];

@@ -4,6 +4,7 @@
 #   build   what `make` and `make demo` need
 #   check   build + what `make check` needs (test tools, servers, browser)
 #   bench   check + the peers `make bench` measures against
+#   coverage  check + gcovr, for `make coverage`
 #
 # As root, missing packages are installed with apt-get (non-interactively);
 # otherwise the one apt-get line needed is printed and the script fails.
@@ -13,10 +14,14 @@ build=(gcc g++ make pkg-config libxapian-dev libutf8proc-dev zlib1g-dev
        libjansson-dev libxml2-dev)
 check=("${build[@]}" libcmocka-dev xapian-tools clang libclang-rt-14-dev
        strace curl valgrind jq lighttpd tidy chromium)
-bench=("${check[@]}" sqlite3 xapian-omega hyperfine)
+bench=("${check[@]}" sqlite3 xapian-omega groonga-bin python3-xapian time
+       linux-perf)
+
+coverage=("${check[@]}" gcovr)
 
 group=${1:-build}
 case $group in
+coverage) want=("${coverage[@]}") ;;
 build) want=("${build[@]}") ;;
 check) want=("${check[@]}") ;;
 bench) want=("${bench[@]}") ;;
