@@ -459,29 +459,14 @@ static void error_page(response *r, const cgi_params *p, int status,
 /* ------------------------------------------------------------------ */
 /* JSON. */
 
-/* The hit object of render.c, with snippet_html made safe to insert as
- * HTML: the text escaped, the matches in <mark>. */
+/* The hit object of render.c, less where the dispatch was read: a path on
+ * the indexing machine. */
 static json_t *hit_json(const search_hit *h)
 {
 	json_t *o = render_hit_json(h);
-	strbuf sb = STRBUF_INIT;
 
-	if (!o)
-		return NULL;
-	/* Where the dispatch was read is a path on the indexing machine. */
-	json_object_del(o, "source");
-	if (h->snip.text) {
-		if (strbuf_addstr(&sb, h->snip.cut_start ? "… " : "") ||
-		    html_marked(&sb, h->snip.text, h->snip.len, h->snip.marks,
-				h->snip.n_marks) ||
-		    strbuf_addstr(&sb, h->snip.cut_end ? " …" : "")) {
-			strbuf_release(&sb);
-			json_decref(o);
-			return NULL;
-		}
-		json_object_set_new(o, "snippet_html", json_string(strbuf_str(&sb)));
-	}
-	strbuf_release(&sb);
+	if (o)
+		json_object_del(o, "source");
 	return o;
 }
 
@@ -1002,8 +987,8 @@ static int read_body(strbuf *out, const char **why)
 			return 400;
 		}
 		out->len += (size_t)n;
+		out->buf[out->len] = '\0'; /* a strbuf, even when cut short */
 	}
-	out->buf[out->len] = '\0';
 	return 200;
 }
 

@@ -56,8 +56,9 @@ int html_href(strbuf *out, const cgi_params *p, const char *name,
 int html_page_search(strbuf *out, const cgi_params *p,
 		     const search_request *req, const search_result *res);
 
-/* The full-dispatch page: VERSIONS holds every version of the story (RES
- * of an id: search over all versions), HL (may be NULL) what to mark. */
+/* The full-dispatch page: VERSIONS holds every version of the story as
+ * hits (oldest first; the highest version number is shown whole, the others
+ * in <details>), HL (may be NULL) what to mark. */
 int html_page_story(strbuf *out, const cgi_params *p,
 		    const search_result *versions, const query_highlight *hl);
 

@@ -2906,7 +2906,8 @@ int query_suggest(query *q, xap_db *db, char **out)
 		return 0;
 	if (collect_plain(q->root, &pl))
 		goto out;
-	qsort(pl.v, pl.n, sizeof(*pl.v), cmp_src);
+	if (pl.n)
+		qsort(pl.v, pl.n, sizeof(*pl.v), cmp_src);
 	for (size_t i = 0; i < pl.n; i++) {
 		const qnode *n = pl.v[i];
 		const char *w = n->terms[0];

@@ -4,6 +4,7 @@
 #include "render.h"
 
 #include "alloc.h"
+#include "html.h"
 #include "strbuf.h"
 
 #include <errno.h>
@@ -42,12 +43,27 @@ static json_t *string_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+/* The snippet as HTML: the text escaped, the matches in <mark>, an
+ * ellipsis where it was cut (malloc'd; NULL when out of memory). */
+static char *snippet_html(const snippet *s)
+{
+	strbuf sb = STRBUF_INIT;
+
+	if (strbuf_addstr(&sb, s->cut_start ? "… " : "") ||
+	    (s->text && html_marked(&sb, s->text, s->len, s->marks, s->n_marks)) ||
+	    strbuf_addstr(&sb, s->cut_end ? " …" : "")) {
+		strbuf_release(&sb);
+		return NULL;
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
 json_t *render_hit_json(const search_hit *hit)
 {
 	const dispatch *d = &hit->d;
 	json_t *o = json_object(), *places = json_array(), *marks = json_array();
 	char *headline = dispatch_display_headline(d);
-	char *html = render_marked(&hit->snip, "<mark>", "</mark>");
+	char *html = snippet_html(&hit->snip);
 
 	if (!o || !places || !marks)
 		goto oom;

@@ -7,7 +7,9 @@
 # hostile inputs that must never come back unescaped or as a header.
 . "$(dirname "$0")/../lib.sh"
 
-CGI=$(command -v wire-search.cgi)
+# A copy, so that a rebuild while the test runs cannot pull it away.
+cp "$(command -v wire-search.cgi)" "$T/wire-search.cgi"
+CGI=$T/wire-search.cgi
 
 # ---------------------------------------------------------------------------
 # The index: our corpus, plus the EFE seed dispatch when the shared corpus
