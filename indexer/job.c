@@ -16,6 +16,7 @@
 #include "generation.h"
 #include "schema.h"
 #include "strbuf.h"
+#include "text.h"
 #include "versions.h"
 
 #include <errno.h>
@@ -93,14 +94,68 @@ static void fail(struct job *j, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Count REASON_LEN bytes of REASON as a reason for skipping, N times. */
+static void count_reason_n(job_counts *c, const char *reason, size_t len,
+			   unsigned long n)
+{
+	const size_t max = sizeof(c->reasons[0].reason) - 1;
+	unsigned i;
+
+	if (len > max)
+		len = text_utf8_prefix(reason, len, max);
+	for (i = 0; i < c->n_reasons; i++)
+		if (strlen(c->reasons[i].reason) == len &&
+		    !memcmp(c->reasons[i].reason, reason, len))
+			break;
+	if (i == c->n_reasons) {
+		if (i == sizeof(c->reasons) / sizeof(c->reasons[0]))
+			return; /* enough kinds to say what went wrong */
+		memcpy(c->reasons[i].reason, reason, len);
+		c->reasons[i].reason[len] = '\0';
+		c->n_reasons++;
+	}
+	c->reasons[i].n += n;
+}
+
+/* The reason of a problem message: its words up to the first detail
+ * (a colon, a parenthesis, a quote or a number). */
+static void count_reason(job_counts *c, const char *message)
+{
+	static const char *const where[] = { " at", " in", " on", " column",
+					     " line", " byte", " offset" };
+	size_t len = strcspn(message, ":('\"0123456789");
+	int trimmed = 1;
+
+	/* "invalid JSON at column 17" is counted as "invalid JSON". */
+	while (trimmed) {
+		trimmed = 0;
+		while (len && (message[len - 1] == ' ' || message[len - 1] == ','))
+			len--;
+		for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
+			size_t w = strlen(where[i]);
+
+			if (len > w && !memcmp(message + len - w, where[i], w)) {
+				len -= w;
+				trimmed = 1;
+			}
+		}
+	}
+	if (!len)
+		count_reason_n(c, "other", 5, 1);
+	else
+		count_reason_n(c, message, len, 1);
+}
+
 static void reader_problem(void *ctx, const char *file, unsigned long line,
 			   const char *message, int skipped)
 {
 	struct job *j = ctx;
 
-	(void)skipped;
-	if (!j->quiet_input)
-		problem(j, "%s:%lu: %s", file, line, message);
+	if (j->quiet_input)
+		return;
+	problem(j, "%s:%lu: %s", file, line, message);
+	if (skipped)
+		count_reason(j->counts, message);
 }
 
 static void maybe_progress(struct job *j, int force)
@@ -296,6 +351,7 @@ static xap_status index_one(struct job *j, const dispatch *d)
 		if (!j->quiet_input) {
 			problem(j, "%s:%u: dispatch has no id, skipped",
 				d->source_file ? d->source_file : "-", d->source_line);
+			count_reason(j->counts, "dispatch has no id");
 			j->counts->read++;
 			j->counts->skipped++;
 		}
@@ -318,6 +374,7 @@ static xap_status index_one(struct job *j, const dispatch *d)
 			d->id, *xap_writer_message(part->w) ? xap_writer_message(part->w)
 							     : xap_doc_message(doc));
 		j->counts->skipped++;
+		count_reason(j->counts, "refused by Xapian");
 		st = XAP_OK;
 	} else if (st == XAP_OK) {
 		if (replaced)
@@ -357,6 +414,7 @@ static xap_status index_file(struct job *j, const walk_file *f)
 		if (!j->quiet_input) {
 			problem(j, "%s", msg);
 			j->counts->errors++;
+			count_reason(j->counts, "unreadable file");
 		}
 		return XAP_OK;
 	}
@@ -397,8 +455,10 @@ static xap_status index_file(struct job *j, const walk_file *f)
 		got = -1;
 		file_ok = 0;
 	}
-	if (got < 0 && !j->quiet_input)
+	if (got < 0 && !j->quiet_input) {
 		j->counts->errors++;
+		count_reason(j->counts, "damaged file");
+	}
 	/* Only a file read cleanly to its end is remembered as done. */
 	if (st == XAP_OK && file_ok && have_sig && meta_part(j) &&
 	    remember_file(j, &sig, f->path))
@@ -490,7 +550,7 @@ static enum job_status job_end(struct job *j, xap_status st, const char *what)
 	struct part *failed = NULL;
 
 	if (st == XAP_OK && meta_part(j)) {
-		char summary[512];
+		char summary[1024];
 
 		j->counts->seconds = now_seconds() - j->started;
 		job_summary(j->counts, summary, sizeof(summary));
@@ -717,6 +777,9 @@ static void add_counts(job_counts *to, const job_counts *c)
 	to->dates_repaired += c->dates_repaired;
 	to->batches += c->batches;
 	to->bytes = to->bytes > c->bytes ? to->bytes : c->bytes;
+	for (unsigned i = 0; i < c->n_reasons; i++)
+		count_reason_n(to, c->reasons[i].reason, strlen(c->reasons[i].reason),
+			       c->reasons[i].n);
 }
 
 /* Merge the partitions into the generation's databases and check them. */
@@ -921,10 +984,18 @@ fail:
 void job_summary(const job_counts *c, char *out, size_t size)
 {
 	double rate = c->seconds > 0 ? (double)c->read / c->seconds : 0;
+	strbuf why = STRBUF_INIT;
 
+	for (unsigned i = 0; i < c->n_reasons; i++)
+		strbuf_addf(&why, "%s%s %lu", i ? ", " : " (", c->reasons[i].reason,
+			    c->reasons[i].n);
+	if (c->n_reasons)
+		strbuf_addch(&why, ')');
 	snprintf(out, size,
 		 "read %lu, added %lu, replaced %lu, unchanged %lu, skipped %lu, "
-		 "errors %lu, utf8 repaired %lu, dates repaired %lu, %.2f s, %.0f dispatches/s",
+		 "errors %lu%s, utf8 repaired %lu, dates repaired %lu, %.2f s, %.0f dispatches/s",
 		 c->read, c->added, c->replaced, c->unchanged, c->skipped,
-		 c->errors, c->utf8_repaired, c->dates_repaired, c->seconds, rate);
+		 c->errors, strbuf_str(&why), c->utf8_repaired, c->dates_repaired,
+		 c->seconds, rate);
+	strbuf_release(&why);
 }

@@ -49,6 +49,13 @@ typedef struct job_counts {
 	uint64_t bytes;              /* input bytes read */
 	uint64_t total_bytes;        /* input bytes to read (for the ETA) */
 	double seconds;
+	/* Why input was skipped: the first JOB_REASONS reasons, counted
+	 * (fixed size: rebuild workers send counts through a pipe). */
+	struct {
+		char reason[48];
+		unsigned long n;
+	} reasons[8];
+	unsigned n_reasons;
 } job_counts;
 
 /* What the job tells its caller. */

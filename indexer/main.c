@@ -132,7 +132,7 @@ static int run_add(struct cli *c, char **paths, int n)
 	walk_list files = { NULL, 0, 0 };
 	job_callbacks cb = { on_problem, on_progress, c };
 	job_counts counts;
-	char err[1024], summary[512];
+	char err[1024], summary[1024];
 	unsigned unreadable = 0;
 	enum job_status js;
 
@@ -165,7 +165,7 @@ static int run_rebuild(struct cli *c, char **paths, int n)
 	walk_list files = { NULL, 0, 0 };
 	job_callbacks cb = { on_problem, on_progress, c };
 	job_counts counts;
-	char err[1024], summary[512];
+	char err[1024], summary[1024];
 	unsigned unreadable = 0;
 	enum job_status js;
 
