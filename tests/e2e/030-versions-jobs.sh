@@ -59,7 +59,7 @@ rc=$?
 expect_eq "a batch with broken files exits 3" 3 "$rc"
 expect_contains "the empty file is named with its line" "$(cat "$T/mixed.err")" "empty.txt:1:"
 expect_contains "the truncated gzip is named" "$(cat "$T/mixed.err")" "cut.txt.gz"
-expect_contains "the summary counts the reasons" "$(tail -1 "$T/mixed.err")" "(empty dispatch 1, damaged file 1)"
+expect_contains "the summary counts the reasons" "$(tail -1 "$T/mixed.err")" "(damaged file 1, empty dispatch 1)"
 expect_eq "the good file landed" good-one "$(wire-search --db "$T/db2" --json Zanzibar | jq -r 'select(.type=="hit") | .id')"
 
 # A second writer is refused at once with 75.
