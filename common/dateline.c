@@ -17,6 +17,7 @@
 
 #define MAX_INDENT 16      /* leading blanks before the dateline */
 #define MAX_NAME 60        /* bytes in one place or qualifier */
+#define MAX_NAME_WORDS 5   /* words in one ("Santa Cruz de la Sierra") */
 #define MAX_TEXT 200       /* bytes of the whole dateline, dash excluded */
 #define MAX_AGENCIES 4     /* agencies in one "(EFE/AFP)" */
 #define MAX_INITIALS 16
@@ -442,7 +443,7 @@ static size_t name_at(const char *p, size_t n, size_t i, struct initials *in)
 	size_t j, end, b, w;
 	struct initials all = *in;
 	struct initials upto = *in;
-	int m, d;
+	int m, d, words = 1;
 
 	if (place_word(p, n, i, &end, &all) != WORD_CAPITAL)
 		return i;
@@ -456,6 +457,10 @@ static size_t name_at(const char *p, size_t n, size_t i, struct initials *in)
 		k = place_word(p, n, j + b, &w, &all);
 		if (k == WORD_NONE)
 			break;
+		/* "Santa Cruz de la Sierra" has five words; more is a headline
+		 * run into the dateline ("MAIZE HARVEST LOWER ... HARARE"). */
+		if (++words > MAX_NAME_WORDS)
+			return i;
 		j = w;
 		if (k == WORD_CAPITAL) {
 			end = w;

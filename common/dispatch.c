@@ -427,18 +427,31 @@ static void find_signoff(const char *t, size_t *end, size_t *ag_start,
 		return;
 	}
 
-	/* Initials alone on the last line. */
+	/* Initials alone on the last line, after the agency's sign-off or as
+	 * a paragraph of their own: "dlrs/bbl" ending the last line of a
+	 * Reuters story is text. */
 	ls = e;
 	while (ls > a && t[ls - 1] != '\n')
 		ls--;
 	s = ls;
 	trim(t, &s, &e);
-	if (is_initials(t + s, e - s)) {
-		*in_start = s;
-		*in_len = e - s;
-		e = ls;
-		trim(t, &a, &e);
-	} else {
+	{
+		size_t before = ls, as;
+		int own_paragraph;
+
+		trim(t, &a, &before);
+		own_paragraph = memchr(t + before, '\n', ls - before) &&
+				memchr(t + before, '\n', ls - before) !=
+					memrchr(t + before, '\n', ls - before);
+		if (is_initials(t + s, e - s) && before > a &&
+		    (own_paragraph || signoff_agency(t + a, before - a, &as))) {
+			*in_start = s;
+			*in_len = e - s;
+			e = before;
+			goto agency;
+		}
+	}
+	{
 		/* "... regime. EFE lk-aa-jgv-sk": initials after the agency
 		 * on one line. */
 		size_t ws = e, ae = e, as;
@@ -455,6 +468,7 @@ static void find_signoff(const char *t, size_t *end, size_t *ag_start,
 			}
 		}
 	}
+agency:
 	if (e > a && signoff_agency(t + a, e - a, &s)) {
 		*ag_start = a + s;
 		*ag_len = e - (a + s);
@@ -528,8 +542,10 @@ static int take_dateline(dispatch *tmp, const dispatch *d, int year_hint,
 			return -1;
 		if (!c)
 			continue;
-		if (name_case(&c))
+		if (name_case(&c)) {
+			free(c);
 			return -1;
+		}
 		if (has_string(d->places, d->n_places, c) ||
 		    has_string(tmp->places, tmp->n_places, c)) {
 			free(c);

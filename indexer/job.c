@@ -426,12 +426,13 @@ static xap_status index_file(struct job *j, const walk_file *f)
 		dispatch_init(&d);
 		got = reader_next(r, &d);
 		j->counts->bytes += reader_bytes_read(r) - before;
-		if (got == 1)
+		/* A full batch is committed only when another dispatch is
+		 * there to start the next one, so a file's last dispatch and
+		 * the record that the file is done land in the same batch. */
+		if (got == 1 && (st = batch_next_if_full(j)) == XAP_OK)
 			st = index_one(j, &d);
 		dispatch_release(&d);
 		if (got != 1 || st != XAP_OK)
-			break;
-		if ((st = batch_next_if_full(j)) != XAP_OK)
 			break;
 		maybe_progress(j, 0);
 	}

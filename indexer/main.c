@@ -12,6 +12,7 @@
  */
 #include "alloc.h"
 #include "generation.h"
+#include "index.h"
 #include "job.h"
 #include "schema.h"
 #include "walk.h"
@@ -295,7 +296,8 @@ static uint64_t dir_bytes(const char *path)
 static int run_stats(struct cli *c)
 {
 	struct stats s;
-	xap_db *db = xap_db_new();
+	char err[1024];
+	xap_db *db;
 	xap_status st;
 	char *last_job = NULL;
 	size_t len;
@@ -303,11 +305,11 @@ static int run_stats(struct cli *c)
 	json_t *o;
 
 	memset(&s, 0, sizeof(s));
+	db = index_open(c->db, &st, err, sizeof(err));
 	if (!db) {
-		fprintf(stderr, "wire-index: out of memory\n");
+		fprintf(stderr, "wire-index: %s\n", err);
 		return EXIT_FAILED;
 	}
-	st = xap_db_add(db, c->db);
 	if (st == XAP_OK)
 		st = xap_db_doccount(db, &s.documents);
 	if (st == XAP_OK)

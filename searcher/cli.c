@@ -258,7 +258,11 @@ int main(int argc, char **argv)
 
 	ss = search_run(db, &req, &res, err, sizeof(err));
 	if (ss != SEARCH_OK) {
-		fprintf(stderr, "wire-search: %s\n", err);
+		/* A problem of the index (not of the query) names the index. */
+		if (ss == SEARCH_BAD_QUERY || !strncmp(err, db_path, strlen(db_path)))
+			fprintf(stderr, "wire-search: %s\n", err);
+		else
+			fprintf(stderr, "wire-search: %s: %s\n", db_path, err);
 		rc = ss == SEARCH_UNREACHABLE ? EXIT_UNREACHABLE : EXIT_ERROR;
 	} else {
 		const char *no_color = getenv("NO_COLOR");

@@ -15,6 +15,7 @@
 #include "search.h"
 
 #include "alloc.h"
+#include "index.h"
 #include "schema.h"
 #include "store.h"
 #include "strbuf.h"
@@ -25,6 +26,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
+#include <errno.h>
 
 #define SEARCH_RETRIES 3
 /* The freshness boost at age 0, in BM25 units: about what one good term
@@ -73,130 +76,15 @@ static enum search_status status_of(xap_status st)
 	}
 }
 
-/* Milliseconds a remote shard may take to connect or answer. */
-static unsigned remote_timeout_ms(void)
-{
-	const char *s = getenv("WIRE_REMOTE_TIMEOUT_MS");
-	long v = s ? strtol(s, NULL, 10) : 0;
-
-	return v > 0 && v < 600000 ? (unsigned)v : 5000;
-}
-
-/* The stub file to read ourselves at PATH (a file, or a directory holding
- * XAPIANDB), malloc'd, or NULL for a plain database. */
-static char *stub_file(const char *path)
-{
-	struct stat st;
-	strbuf sb = STRBUF_INIT;
-
-	if (stat(path, &st))
-		return NULL;
-	if (S_ISREG(st.st_mode))
-		return wire_strdup(path);
-	if (strbuf_addstr(&sb, path) || strbuf_addstr(&sb, "/XAPIANDB") ||
-	    stat(sb.buf, &st) || !S_ISREG(st.st_mode)) {
-		strbuf_release(&sb);
-		return NULL;
-	}
-	return strbuf_detach(&sb, NULL);
-}
-
-/* Open the databases a stub lists.  Remote shards get our timeout (a stub
- * read by Xapian itself would wait 10 s on a dead server). */
-static xap_status add_stub(xap_db *db, const char *stub, char *err,
-			   size_t errlen)
-{
-	char line[4096], *dir = wire_strdup(stub), *slash;
-	unsigned long lineno = 0;
-	xap_status st = XAP_OK;
-	FILE *f = fopen(stub, "re");
-
-	if (!dir || !f) {
-		free(dir);
-		if (f)
-			fclose(f);
-		return xap_db_add(db, stub);
-	}
-	slash = strrchr(dir, '/');
-	if (slash) {
-		*slash = '\0';
-	} else {
-		dir[0] = '.'; /* a stub in the current directory */
-		dir[1] = '\0';
-	}
-	while (st == XAP_OK && fgets(line, sizeof(line), f)) {
-		char *p = line, host[256];
-		unsigned port;
-
-		lineno++;
-		p[strcspn(p, "\r\n")] = '\0';
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p || *p == '#')
-			continue;
-		if (!strncmp(p, "remote ", 7) &&
-		    sscanf(p + 7, " %255[^:]:%u", host, &port) == 2) {
-			st = xap_db_add_remote(db, host, port, remote_timeout_ms());
-			if (st != XAP_OK)
-				set_err(err, errlen, "%s:%lu: shard remote %s:%u is unreachable: %s",
-					stub, lineno, host, port, xap_db_message(db));
-			continue;
-		}
-		if (!strncmp(p, "auto ", 5) || !strncmp(p, "glass ", 6))
-			p = strchr(p, ' ') + 1;
-		{
-			strbuf sb = STRBUF_INIT;
-
-			if ((p[0] != '/' && (strbuf_addstr(&sb, dir) || strbuf_addch(&sb, '/'))) ||
-			    strbuf_addstr(&sb, p)) {
-				strbuf_release(&sb);
-				st = XAP_NOMEM;
-				break;
-			}
-			st = xap_db_add(db, sb.buf);
-			if (st != XAP_OK)
-				set_err(err, errlen, "%s:%lu: cannot open %s (%s): %s", stub,
-					lineno, sb.buf, xap_status_name(st), xap_db_message(db));
-			strbuf_release(&sb);
-		}
-	}
-	fclose(f);
-	free(dir);
-	return st;
-}
-
 xap_db *search_open(const char *path, enum search_status *status, char *err,
 		    size_t errlen)
 {
-	xap_db *db = xap_db_new();
-	char *stub = stub_file(path);
 	xap_status st;
+	xap_db *db = index_open(path, &st, err, errlen);
 
-	*err = '\0';
-	if (!db) {
-		set_err(err, errlen, "out of memory");
-		free(stub);
-		if (status)
-			*status = SEARCH_FAILED;
-		return NULL;
-	}
-	st = stub ? add_stub(db, stub, err, errlen) : xap_db_add(db, path);
-	free(stub);
-	if (st != XAP_OK) {
-		if (*err)
-			; /* add_stub named the shard */
-		else if (st == XAP_NOT_FOUND)
-			set_err(err, errlen, "%s: no index there (create one with wire-index)", path);
-		else
-			set_err(err, errlen, "%s: cannot open the index (%s): %s", path,
-				xap_status_name(st), xap_db_message(db));
-		if (status)
-			*status = status_of(st) == SEARCH_OK ? SEARCH_FAILED : status_of(st);
-		xap_db_free(db);
-		return NULL;
-	}
 	if (status)
-		*status = SEARCH_OK;
+		*status = db ? SEARCH_OK
+			     : status_of(st) == SEARCH_OK ? SEARCH_FAILED : status_of(st);
 	return db;
 }
 

@@ -372,23 +372,20 @@ static int jsonl_block_tag(const char *name, size_t n)
 	return 0;
 }
 
-/* Find the end of the tag that starts at S[I] ('<'): the offset after its
- * '>' (quotes in attributes respected), or 0 when it has none. */
-static size_t jsonl_tag_end(const char *s, size_t n, size_t i)
+/* The end of the tag that starts at S[I] ('<'): the offset after the
+ * next '>', or 0 when there is none.  *GT caches the offset of the last
+ * '>' found (N: none left), so a whole text is scanned once: a '>' inside
+ * a quoted attribute value ends the tag early, a small price for never
+ * going quadratic on "<a<a<a...". */
+static size_t jsonl_tag_end(const char *s, size_t n, size_t i, size_t *gt)
 {
-	char quote = 0;
+	if (*gt <= i) {
+		const char *p = i + 1 < n ? memchr(s + i + 1, '>', n - i - 1)
+					  : NULL;
 
-	for (i++; i < n; i++) {
-		if (quote) {
-			if (s[i] == quote)
-				quote = 0;
-		} else if (s[i] == '"' || s[i] == '\'') {
-			quote = s[i];
-		} else if (s[i] == '>') {
-			return i + 1;
-		}
+		*gt = p ? (size_t)(p - s) : n;
 	}
-	return 0;
+	return *gt < n ? *gt + 1 : 0;
 }
 
 /* Offset of the end tag "</NAME" at or after I, case ignored, or N. */
@@ -399,7 +396,9 @@ static size_t jsonl_find_end_tag(const char *s, size_t n, size_t i,
 
 	for (; i + 2 + nl <= n; i++)
 		if (s[i] == '<' && s[i + 1] == '/' &&
-		    jsonl_ci_eq(s + i + 2, nl, name))
+		    jsonl_ci_eq(s + i + 2, nl, name) &&
+		    (i + 2 + nl == n || s[i + 2 + nl] == '>' ||
+		     jsonl_is_blank((unsigned char)s[i + 2 + nl])))
 			return i;
 	return n;
 }
@@ -407,8 +406,8 @@ static size_t jsonl_find_end_tag(const char *s, size_t n, size_t i,
 /* The markup (comment, tag, or script/style element) at S[I] ('<'): the
  * offset after it, with *PARA set for a tag that starts or ends a block
  * and *SPACE for another; 0 when it is no markup but a literal '<'. */
-static size_t jsonl_markup(const char *s, size_t n, size_t i, int *para,
-			   int *space)
+static size_t jsonl_markup(const char *s, size_t n, size_t i, size_t *gt,
+			   int *para, int *space)
 {
 	static const char *const skips[5] = { "head", "title", "script",
 					      "style", "h1" };
@@ -428,7 +427,7 @@ static size_t jsonl_markup(const char *s, size_t n, size_t i, int *para,
 			 (s[b] >= 'A' && s[b] <= 'Z') ||
 			 (b > a && s[b] >= '0' && s[b] <= '9')))
 		b++;
-	end = jsonl_tag_end(s, n, i);
+	end = jsonl_tag_end(s, n, i, gt);
 	if (!end || b == a)
 		return 0;
 	if (jsonl_block_tag(s + a, b - a))
@@ -444,7 +443,7 @@ static size_t jsonl_markup(const char *s, size_t n, size_t i, int *para,
 	e = jsonl_find_end_tag(s, n, end, skip);
 	if (e >= n)
 		return n;
-	e = jsonl_tag_end(s, n, e);
+	e = jsonl_tag_end(s, n, e, gt);
 	return e ? e : n;
 }
 
@@ -452,7 +451,7 @@ static size_t jsonl_markup(const char *s, size_t n, size_t i, int *para,
  * white space collapsed, a blank line where a block starts or ends. */
 static int jsonl_html_text(reader *r, const char *s, size_t n, strbuf *out)
 {
-	size_t i = 0;
+	size_t i = 0, gt = 0;
 	int space = 0, para = 0;
 
 	while (i < n) {
@@ -460,7 +459,8 @@ static int jsonl_html_text(reader *r, const char *s, size_t n, strbuf *out)
 		size_t len = 0, next;
 		uint32_t cp;
 
-		if (c == '<' && (next = jsonl_markup(s, n, i, &para, &space))) {
+		if (c == '<' &&
+		    (next = jsonl_markup(s, n, i, &gt, &para, &space))) {
 			i = next;
 			continue;
 		}

@@ -26,9 +26,9 @@
  * UTF-8 becomes U+FFFD (counted).  Only the text a dispatch keeps is
  * looked at, so the <UNKNOWN> block counts for nothing.
  *
- * Body: <BODY>; else, for TYPE="UNPROC", the whole of <TEXT>; else (TYPE=
- * "BRIEF", whose text after the title is a "Blah blah blah." filler) the
- * title.  A body line indented with blanks starts a paragraph, as on the
+ * Body: <BODY>; else, for TYPE="UNPROC" or a text without title, the
+ * whole of <TEXT>; else (TYPE="BRIEF", whose text after the title is a
+ * "Blah blah blah." filler) the title.  <AUTHOR> is the byline.  A body line indented with blanks starts a paragraph, as on the
  * wire.  The dateline is in <DATELINE>, not in the body, so it is parsed
  * on its own; dispatch_set_body() takes the " Reuter" sign-off off.
  *
@@ -56,6 +56,7 @@ struct reuters_state {
 	unsigned long rec_line;  /* line of its "<REUTERS"; 0 outside one */
 	int oversize;            /* it passed REUTERS_MAX: dropped at its end */
 	strbuf rest;             /* what followed a "</REUTERS>" on its line */
+	size_t rest_pos;         /* where in it to go on */
 	unsigned long rest_line;
 	int have_rest;
 };
@@ -730,18 +731,22 @@ static void reuters_drop(reader *r, struct reuters_state *st, const char *why)
 }
 
 /* Take line S[0..N) (line LINE of the file).  1 when it completed a record
- * (left in st->rec, and anything after it kept in st->rest), 0 when more
- * lines are needed, -1 when out of memory. */
+ * (left in st->rec; *STOP gets the offset after it), 0 when more lines are
+ * needed, -1 when out of memory.  The next "<REUTERS" and "</REUTERS>" are
+ * searched once each and the results kept while they are still ahead, so
+ * a line is scanned in linear time however many records it holds. */
 static int reuters_line(reader *r, struct reuters_state *st, const char *s,
-			size_t n, unsigned long line)
+			size_t n, unsigned long line, size_t *stop)
 {
-	size_t pos = 0;
+	size_t pos = 0, open = 0, close = 0, end = 0;
+	int have_open = 0, have_close = 0;
 
 	while (pos < n) {
-		size_t open, close, end;
-
-		if (!st->rec_line) {
+		if (!have_open || (open < pos && open < n)) {
 			open = reuters_find_open(s, pos, n, "REUTERS");
+			have_open = 1;
+		}
+		if (!st->rec_line) {
 			if (open >= n)
 				return 0;
 			st->rec_line = line;
@@ -750,9 +755,12 @@ static int reuters_line(reader *r, struct reuters_state *st, const char *s,
 			if (reuters_gather(st, s + open, 8, 0))
 				return -1;
 			pos = open + 8;
+			continue;
 		}
-		close = reuters_find_close(s, pos, n, "REUTERS", &end);
-		open = reuters_find_open(s, pos, n, "REUTERS");
+		if (!have_close || (close < pos && close < n)) {
+			close = reuters_find_close(s, pos, n, "REUTERS", &end);
+			have_close = 1;
+		}
 		if (open < close) {
 			/* A new record before this one ended. */
 			reuters_drop(r, st, "<REUTERS> not closed before the "
@@ -763,13 +771,7 @@ static int reuters_line(reader *r, struct reuters_state *st, const char *s,
 		if (close < n) {
 			if (reuters_gather(st, s + pos, end - pos, 0))
 				return -1;
-			if (end < n) {
-				strbuf_reset(&st->rest);
-				if (strbuf_add(&st->rest, s + end, n - end))
-					return -1;
-				st->rest_line = line;
-				st->have_rest = 1;
-			}
+			*stop = end;
 			return 1;
 		}
 		return reuters_gather(st, s + pos, n - pos, 1);
@@ -795,19 +797,20 @@ static int reuters_next(reader *r, dispatch *d)
 
 	for (;;) {
 		const char *line;
-		size_t len;
+		size_t len, stop = 0;
 		unsigned long lineno;
 		int rc;
 
 		if (st->have_rest) {
-			/* The rest is copied: reuters_line() may refill it. */
-			strbuf tmp = st->rest;
-
-			st->rest = (strbuf)STRBUF_INIT;
-			st->have_rest = 0;
+			/* What followed the last record on its line. */
 			lineno = st->rest_line;
-			rc = reuters_line(r, st, tmp.buf, tmp.len, lineno);
-			strbuf_release(&tmp);
+			rc = reuters_line(r, st, st->rest.buf + st->rest_pos,
+					  st->rest.len - st->rest_pos, lineno,
+					  &stop);
+			if (rc > 0 && st->rest_pos + stop < st->rest.len)
+				st->rest_pos += stop;
+			else
+				st->have_rest = 0;
 		} else {
 			rc = input_getline(r->in, &line, &len);
 			if (rc < 0) {
@@ -823,7 +826,18 @@ static int reuters_next(reader *r, dispatch *d)
 				return 0;
 			}
 			lineno = input_lineno(r->in);
-			rc = reuters_line(r, st, line, len, lineno);
+			rc = reuters_line(r, st, line, len, lineno, &stop);
+			if (rc > 0 && stop < len) {
+				/* Kept once: the input's buffer is only
+				 * borrowed until the next line. */
+				strbuf_reset(&st->rest);
+				if (strbuf_add(&st->rest, line + stop,
+					       len - stop))
+					rc = -1;
+				st->rest_pos = 0;
+				st->rest_line = lineno;
+				st->have_rest = 1;
+			}
 		}
 		if (rc < 0)
 			return reader_failf(r, 0, "out of memory");

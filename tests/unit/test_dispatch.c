@@ -296,25 +296,25 @@ static const struct body_row {
 	/* Datelines. */
 	{ "    SALVADOR, Feb 26 - Showers continued\nthroughout the week.\n"
 	  " Reuter\n\x03", 1987, "Showers continued throughout the week.",
-	  "Reuter", "Reuters", "SALVADOR", "SALVADOR, Feb 26", 541296000 },
+	  "Reuter", "Reuters", "Salvador", "SALVADOR, Feb 26", 541296000 },
 	{ "KABUL (Reuters) -\n\nThe Taliban said.", 2025, "The Taliban said.",
-	  NULL, "Reuters", "KABUL", "KABUL (Reuters)", -1 },
-	{ "KABUL (Reuters) - ", 2025, "", NULL, "Reuters", "KABUL",
+	  NULL, "Reuters", "Kabul", "KABUL (Reuters)", -1 },
+	{ "KABUL (Reuters) - ", 2025, "", NULL, "Reuters", "Kabul",
 	  "KABUL (Reuters)", -1 },
 	{ "Madrid (efe/afp).- Texto.", 2025, "Texto.", NULL, "EFE/AFP",
 	  "Madrid", "Madrid (efe/afp)", -1 },
 	{ "GAZA, Dec. 1 (Xinhua) -- Text.", 2024, "Text.", NULL, "Xinhua",
-	  "GAZA", "GAZA, Dec. 1 (Xinhua)", 1733011200 },
+	  "Gaza", "GAZA, Dec. 1 (Xinhua)", 1733011200 },
 	{ "SEOUL, Feb. 29 (Yonhap) -- Text.", 2024, "Text.", NULL, "Yonhap",
-	  "SEOUL", "SEOUL, Feb. 29 (Yonhap)", 1709164800 },
+	  "Seoul", "SEOUL, Feb. 29 (Yonhap)", 1709164800 },
 	/* Feb 29 in a common year: the dateline stands, the date does not. */
 	{ "SEOUL, Feb. 29 (Yonhap) -- Text.", 2025, "Text.", NULL, "Yonhap",
-	  "SEOUL", "SEOUL, Feb. 29 (Yonhap)", -1 },
+	  "Seoul", "SEOUL, Feb. 29 (Yonhap)", -1 },
 	/* No year, no date. */
-	{ "GAZA, Dec. 1 (Xinhua) -- Text.", 0, "Text.", NULL, "Xinhua", "GAZA",
+	{ "GAZA, Dec. 1 (Xinhua) -- Text.", 0, "Text.", NULL, "Xinhua", "Gaza",
 	  "GAZA, Dec. 1 (Xinhua)", -1 },
 	{ "BUENOS AIRES, Argentina (AP) _ Text.", 2025, "Text.", NULL, "AP",
-	  "BUENOS AIRES", "BUENOS AIRES, Argentina (AP)", -1 },
+	  "Buenos Aires", "BUENOS AIRES, Argentina (AP)", -1 },
 	/* Kept whole: not datelines, or not in the first paragraph. */
 	{ "Apple Filing Protocol (AFP) - macOS shares files.", 2025,
 	  "Apple Filing Protocol (AFP) - macOS shares files.", NULL, NULL, "",

@@ -450,7 +450,7 @@ static void test_unknown_key(void **state)
 	assert_null(d.pubstatus);
 	assert_string_equal(d.language, "en");
 	assert_int_equal(d.n_places, 1);
-	assert_string_equal(d.places[0], "ROTTERDAM");
+	assert_string_equal(d.places[0], "Rotterdam");
 	assert_int_equal(d.n_paragraphs, 1);
 	assert_string_equal(d.paragraphs[0], "Grain prices rose.");
 	dispatch_release(&d);
@@ -685,9 +685,8 @@ static void test_formats(void **state)
 
 	memset(&o, 0, sizeof o);
 	assert_null(reader_open("x/reut2-000.sgm", &o, err, sizeof err));
-	assert_string_equal(err,
-			    "x/reut2-000.sgm: the reuters reader is not "
-			    "available yet");
+	snprintf(want, sizeof want, "x/reut2-000.sgm: %s", strerror(ENOENT));
+	assert_string_equal(err, want);
 	assert_null(reader_open("x/a.pdf", &o, err, sizeof err));
 	assert_non_null(strstr(err, "x/a.pdf: unknown format"));
 	assert_null(reader_open(path_of("missing.txt"), &o, err, sizeof err));
@@ -696,9 +695,9 @@ static void test_formats(void **state)
 	assert_string_equal(err, want);
 	/* An explicit format beats the extension. */
 	o.format = FORMAT_JSONL;
-	assert_null(reader_open("x/a.txt", &o, err, sizeof err));
-	assert_string_equal(err, "x/a.txt: the jsonl reader is not available "
-				 "yet");
+	assert_null(reader_open("x/a.unknown", &o, err, sizeof err));
+	snprintf(want, sizeof want, "x/a.unknown: %s", strerror(ENOENT));
+	assert_string_equal(err, want);
 	assert_null(reader_open("x/a.txt", NULL, NULL, 0));
 	assert_int_equal(reader_close(NULL, NULL, 0), 0);
 }
