@@ -141,6 +141,13 @@ check: deps-check
 	@$(MAKE) --no-print-directory FUZZ=1 fuzzers
 	@tests/run.sh $(O)
 
+# The long forms of the reliability tests (tests/e2e/06*: more kills, crash
+# points and reading time; see docs/RELIABILITY.md), with the whole suite.
+check-long: deps-check
+	@$(MAKE) --no-print-directory all tests
+	@WIRE_LONG=1 tests/run.sh $(O)
+.PHONY: check-long
+
 # Run every fuzz target for FUZZ_SECONDS (default 60) on its seeds.
 FUZZ_SECONDS ?= 60
 fuzz: deps-check

@@ -685,6 +685,19 @@ xap_status xap_doc_add_boolean_term(xap_doc *doc, const char *term)
 	}
 }
 
+xap_status xap_doc_check(xap_doc *doc)
+{
+	if (!doc)
+		return null_handle("xap_doc_check: NULL document");
+	doc->msg.clear();
+	try {
+		check_doc_terms(doc->doc);
+		return XAP_OK;
+	} catch (...) {
+		return classify(doc->msg);
+	}
+}
+
 /* Whether DOC has TERM, without Xapian's exception for a missing one. */
 static bool doc_has(const Xapian::Document &doc, const std::string &term)
 {

@@ -135,6 +135,9 @@ xap_status xap_doc_add_posting(xap_doc *doc, const char *term,
 xap_status xap_doc_add_term(xap_doc *doc, const char *term, uint32_t wdfinc);
 /* Add a boolean (filter) term: no wdf, no position, no effect on ranking. */
 xap_status xap_doc_add_boolean_term(xap_doc *doc, const char *term);
+/* Whether a writer would take DOC: XAP_INVALID (with the term in the
+ * message) when a term is over Xapian's 245-byte limit. */
+xap_status xap_doc_check(xap_doc *doc);
 /* Remove TERM and its positions (NOT_FOUND when the document lacks it). */
 xap_status xap_doc_remove_term(xap_doc *doc, const char *term);
 /* Whether the document has TERM (*OUT 1 or 0). */

@@ -373,5 +373,7 @@ xap_status document_build(const dispatch *d, xap_doc *doc, spelling_words *sw,
 	}
 	st = xap_doc_set_data(doc, record.buf, record.len);
 	strbuf_release(&record);
+	if (st == XAP_OK)
+		st = xap_doc_check(doc);
 	return st;
 }

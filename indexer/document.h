@@ -35,7 +35,8 @@ int64_t document_date(const dispatch *d);
  * the headline and body are also counted into SW (may be NULL) for the
  * spelling table; tokenizer figures go to STATS (may be NULL).  Returns
  * XAP_OK, XAP_NOMEM, or the status of a failed binding call (message in
- * xap_doc_message(DOC)).  The current/withdrawn marks are not added here:
+ * xap_doc_message(DOC)); XAP_INVALID when Xapian would refuse the
+ * document (a term over its limit).  The current/withdrawn marks are not added here:
  * see versions.h. */
 xap_status document_build(const dispatch *d, xap_doc *doc, spelling_words *sw,
 			  text_stats *stats);

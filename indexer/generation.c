@@ -5,6 +5,7 @@
 
 #include "alloc.h"
 #include "strbuf.h"
+#include "xap.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -288,10 +289,14 @@ out:
 int gen_create(const char *db, unsigned shards, generation *g, char *err,
 	       size_t errlen)
 {
+	unsigned n = shards > 1 ? shards : 1;
 	char *dir;
 
-	memset(g, 0, sizeof(*g));
+	memset(g, 0, sizeof(g[0]));
 	*err = '\0';
+	/* No stub: nothing here is live.  A creation killed half way left
+	 * generation directories behind; start again from nothing. */
+	gen_cleanup(db, 0, 0);
 	dir = gen_dir(db, 1, 1);
 	if (!dir || (mkdir(dir, 0777) && errno != EEXIST)) {
 		set_err(err, errlen, "%s: cannot create: %s", dir ? dir : db,
@@ -299,11 +304,53 @@ int gen_create(const char *db, unsigned shards, generation *g, char *err,
 		free(dir);
 		return -1;
 	}
+	/* The databases exist before the stub names them, so a stub never
+	 * points at nothing. */
+	for (unsigned i = 0; i < n; i++) {
+		char name[32], *path;
+		xap_writer *w = xap_writer_new();
+		xap_status st;
+
+		if (shards > 1)
+			snprintf(name, sizeof(name), "shard-%u", i);
+		else
+			snprintf(name, sizeof(name), "db");
+		path = gen_path_join(dir, name);
+		st = !w || !path ? XAP_NOMEM : xap_writer_open(w, path, XAP_WRITER_CREATE);
+		if (st == XAP_OK)
+			st = xap_writer_close(w);
+		if (st != XAP_OK) {
+			set_err(err, errlen, "%s: cannot create the database (%s): %s",
+				path ? path : dir, xap_status_name(st),
+				w ? xap_writer_message(w) : "out of memory");
+			xap_writer_free(w);
+			free(path);
+			free(dir);
+			return -1;
+		}
+		xap_writer_free(w);
+		free(path);
+	}
 	free(dir);
-	/* An empty generation: the writers create the databases inside. */
 	if (gen_switch(db, 1, shards > 1 ? shards : 0, err, errlen))
 		return -1;
 	return gen_read(db, g, err, errlen);
+}
+
+unsigned gen_number_before(const char *db, unsigned number)
+{
+	DIR *d = opendir(db);
+	struct dirent *e;
+	unsigned best = 0, n;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		if (!strstr(e->d_name, ".build") &&
+		    sscanf(e->d_name, "gen-%u", &n) == 1 && n < number && n > best)
+			best = n;
+	closedir(d);
+	return best;
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag,

@@ -59,6 +59,10 @@ int gen_create(const char *db, unsigned shards, generation *g, char *err,
  * directory), malloc'd. */
 char *gen_dir(const char *db, unsigned number, int building);
 
+/* The highest complete generation under DB numbered below NUMBER (0 when
+ * none): the one searchers may still hold after the last switch. */
+unsigned gen_number_before(const char *db, unsigned number);
+
 /* The highest generation number present under DB, built or not. */
 unsigned gen_last_number(const char *db);
 

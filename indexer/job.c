@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -193,19 +194,48 @@ static xap_status batch_begin(struct job *j)
 	return st;
 }
 
-static xap_status batch_commit(struct job *j)
+/* The spelling table is written once per job, in its last batch, and
+ * before that only when the words held grow past SPELLING_FLUSH_WORDS; a
+ * job of fewer than SPELLING_MIN_DOCS dispatches leaves it alone (rebuild
+ * refreshes it).  Xapian 1.4.22 damages its spelling table after a few
+ * thousand small commits that write to it ("Too few chunks of compressed
+ * data"): a feed committing each story on its own would otherwise break
+ * the index (tests/e2e/069). */
+#define SPELLING_FLUSH_WORDS 200000
+#define SPELLING_MIN_DOCS 20
+
+static int spelling_due(const struct job *j, const struct part *p, int last)
+{
+	if (spelling_words_count(p->sw) >= SPELLING_FLUSH_WORDS)
+		return 1;
+	return last && (j->stride > 1 || j->n_routes > 1 || j->opts->force ||
+			j->counts->added + j->counts->replaced >= SPELLING_MIN_DOCS);
+}
+
+static xap_status batch_commit(struct job *j, int last)
 {
 	const char *p = j->pending_meta.buf, *end = p + j->pending_meta.len;
 	struct part *meta = meta_part(j);
 	xap_status st = XAP_OK;
 
 	for (size_t i = 0; st == XAP_OK && i < j->n_parts; i++)
-		st = spelling_words_flush(j->parts[i].sw, j->parts[i].w);
+		if (spelling_due(j, &j->parts[i], last))
+			st = spelling_words_flush(j->parts[i].sw, j->parts[i].w);
 	while (st == XAP_OK && meta && p && p < end) {
 		const char *key = p, *value = key + strlen(key) + 1;
 
 		p = value + strlen(value) + 1;
 		st = xap_writer_set_metadata(meta->w, key, value, strlen(value));
+	}
+	/* The job's summary goes in with its last batch: one commit for a
+	 * small job, so readers are overtaken as seldom as can be. */
+	if (st == XAP_OK && meta && last) {
+		char summary[1024];
+
+		j->counts->seconds = now_seconds() - j->started;
+		job_summary(j->counts, summary, sizeof(summary));
+		st = xap_writer_set_metadata(meta->w, META_LAST_JOB, summary,
+					     strlen(summary));
 	}
 	for (size_t i = 0; st == XAP_OK && i < j->n_parts; i++)
 		st = xap_writer_commit_transaction(j->parts[i].w);
@@ -231,7 +261,7 @@ static xap_status batch_next_if_full(struct job *j)
 
 	if (!batch_full(j))
 		return XAP_OK;
-	if ((st = batch_commit(j)) != XAP_OK)
+	if ((st = batch_commit(j, 0)) != XAP_OK)
 		return st;
 	return batch_begin(j);
 }
@@ -365,18 +395,20 @@ static xap_status index_one(struct job *j, const dispatch *d)
 	if (!doc)
 		return XAP_NOMEM;
 	st = document_build(d, doc, part->sw, NULL);
-	if (st == XAP_OK)
-		st = versions_upsert(part->w, d, doc, &replaced);
 	if (st == XAP_INVALID) {
-		/* Something in this dispatch Xapian refuses: skip it alone. */
+		/* Something in this dispatch Xapian refuses: skip it alone.
+		 * Any failure of the writer itself (below) ends the job. */
 		problem(j, "%s:%u: dispatch '%s' cannot be indexed: %s",
 			d->source_file ? d->source_file : "-", d->source_line,
-			d->id, *xap_writer_message(part->w) ? xap_writer_message(part->w)
-							     : xap_doc_message(doc));
+			d->id, xap_doc_message(doc));
 		j->counts->skipped++;
 		count_reason(j->counts, "refused by Xapian");
-		st = XAP_OK;
-	} else if (st == XAP_OK) {
+		xap_doc_free(doc);
+		return XAP_OK;
+	}
+	if (st == XAP_OK)
+		st = versions_upsert(part->w, d, doc, &replaced);
+	if (st == XAP_OK) {
 		if (replaced)
 			j->counts->replaced++;
 		else
@@ -550,16 +582,6 @@ static enum job_status job_end(struct job *j, xap_status st, const char *what)
 	enum job_status js = JOB_OK;
 	struct part *failed = NULL;
 
-	if (st == XAP_OK && meta_part(j)) {
-		char summary[1024];
-
-		j->counts->seconds = now_seconds() - j->started;
-		job_summary(j->counts, summary, sizeof(summary));
-		st = xap_writer_set_metadata(meta_part(j)->w, META_LAST_JOB, summary,
-					     strlen(summary));
-		if (st != XAP_OK)
-			failed = meta_part(j);
-	}
 	for (size_t i = 0; st == XAP_OK && i < j->n_parts; i++)
 		if ((st = xap_writer_close(j->parts[i].w)) != XAP_OK)
 			failed = &j->parts[i];
@@ -592,7 +614,7 @@ static xap_status run_files(struct job *j, const walk_list *files)
 	for (size_t i = 0; st == XAP_OK && i < files->n; i++)
 		st = index_file(j, &files->files[i]);
 	if (st == XAP_OK)
-		st = batch_commit(j);
+		st = batch_commit(j, 1);
 	return st;
 }
 
@@ -698,7 +720,7 @@ enum job_status job_remove(const job_options *opts, char *const *ids,
 		counts->replaced += count;
 	}
 	if (st == XAP_OK)
-		st = batch_commit(&j);
+		st = batch_commit(&j, 1);
 	js = job_end(&j, st, withdraw ? "withdrawing" : "deleting");
 	close(lock_fd);
 	return js;
@@ -721,8 +743,8 @@ static enum job_status rebuild_worker(const job_options *opts,
 	enum job_status js = JOB_FAILED;
 	job_options wopts = *opts;
 
-	/* A throwaway generation: no fsync, pages updated in place; a
-	 * crash only loses the .build directory, which the next job removes. */
+	/* A throwaway generation: no fsync; a crash only loses the .build
+	 * directory, which the next job removes. */
 	wopts.no_sync = 1;
 	wopts.force = 1;
 	job_init(&j, &wopts, cb, counts, err, errlen);
@@ -745,8 +767,9 @@ static enum job_status rebuild_worker(const job_options *opts,
 			goto out;
 		}
 	}
-	js = open_parts(&j, paths, n, XAP_WRITER_CREATE | XAP_WRITER_NO_SYNC |
-					      XAP_WRITER_DANGEROUS);
+	/* No DB_DANGEROUS: with it a failed write (a full disk) surfaces as
+	 * "cancel() not supported" instead of the write's own error. */
+	js = open_parts(&j, paths, n, XAP_WRITER_CREATE | XAP_WRITER_NO_SYNC);
 	if (js == JOB_OK)
 		js = job_end(&j, run_files(&j, files), "indexing");
 	else
@@ -871,8 +894,9 @@ enum job_status job_rebuild(const job_options *opts, const walk_list *files,
 		goto fail;
 	}
 	old = g.number;
-	/* Leftovers of a job that died: an unfinished .build directory. */
-	gen_cleanup(opts->db_path, old, old ? gen_last_number(opts->db_path) : 0);
+	/* Leftovers of a job that died: unfinished .build directories.  The
+	 * generation before the live one stays until this job's switch. */
+	gen_cleanup(opts->db_path, old, gen_number_before(opts->db_path, old));
 	number = gen_last_number(opts->db_path) + 1;
 	build = gen_dir(opts->db_path, number, 1);
 	pids = wire_calloc(workers, sizeof(*pids));
@@ -904,6 +928,11 @@ enum job_status job_rebuild(const job_options *opts, const walk_list *files,
 		if (pids[w] == 0) {
 			struct worker_report rep;
 
+			/* A worker must not outlive a killed job: it would keep
+			 * the job lock (inherited) held. */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() == 1)
+				_exit(2); /* lint-ok: the job died already */
 			close(pipefd[0]);
 			memset(&rep, 0, sizeof(rep));
 			rep.status = rebuild_worker(opts, files, cb, build, parts,

@@ -469,10 +469,14 @@ enum search_status search_run(xap_db *db, const search_request *req,
 		st = attempt(db, req, q, res, err, errlen);
 		if (st != XAP_MODIFIED || res->retries >= SEARCH_RETRIES)
 			break;
-		/* The writer committed past our revision: start again. */
+		/* The writer committed past our revision: start again.  The
+		 * reopen itself can be overtaken too: that is one more round. */
 		result_reset(res);
 		res->retries++;
-		if ((st = xap_db_reopen(db)) != XAP_OK) {
+		st = xap_db_reopen(db);
+		if (st == XAP_MODIFIED)
+			continue;
+		if (st != XAP_OK) {
 			set_err(err, errlen, "cannot reopen the index: %s", xap_db_message(db));
 			break;
 		}
