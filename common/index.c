@@ -134,21 +134,29 @@ static xap_status add_stub(xap_db *db, const char *stub, char *err,
 	return st;
 }
 
+/* Opening reads a revision too: a writer committing twice meanwhile makes
+ * it fail with XAP_MODIFIED, and opening again is the cure. */
+#define OPEN_RETRIES 3
+
 xap_db *index_open(const char *path, xap_status *status, char *err,
 		   size_t errlen)
 {
-	xap_db *db = xap_db_new();
 	char *stub = stub_file(path);
-	xap_status st;
+	xap_db *db = NULL;
+	xap_status st = XAP_MODIFIED;
 
-	*err = '\0';
-	if (!db) {
-		set_err(err, errlen, "out of memory");
-		free(stub);
-		*status = XAP_NOMEM;
-		return NULL;
+	for (int tries = 0; st == XAP_MODIFIED && tries <= OPEN_RETRIES; tries++) {
+		xap_db_free(db);
+		*err = '\0';
+		db = xap_db_new();
+		if (!db) {
+			set_err(err, errlen, "out of memory");
+			free(stub);
+			*status = XAP_NOMEM;
+			return NULL;
+		}
+		st = stub ? add_stub(db, stub, err, errlen) : xap_db_add(db, path);
 	}
-	st = stub ? add_stub(db, stub, err, errlen) : xap_db_add(db, path);
 	free(stub);
 	*status = st;
 	if (st == XAP_OK)
