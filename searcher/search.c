@@ -213,7 +213,7 @@ static xap_status decode_doc(xap_doc *doc, dispatch *d)
 
 /* Fill HIT from the matched document DOC. */
 static xap_status fill_hit(xap_db *db, const search_request *req,
-			   query_highlight *hl, xap_doc *doc, search_hit *hit)
+			   xap_doc *doc, search_hit *hit)
 {
 	struct story_versions sv;
 	char story[256];
@@ -253,9 +253,6 @@ static xap_status fill_hit(xap_db *db, const search_request *req,
 	t = hit->d.version_created >= 0 ? hit->d.version_created : hit->d.first_created;
 	if (t >= 0)
 		date_format_iso(t, hit->date);
-	if (req->snippets &&
-	    snippet_build(&hit->d, hl, req->snippet_bytes, &hit->snip))
-		return XAP_NOMEM;
 	return XAP_OK;
 }
 
@@ -400,11 +397,19 @@ static xap_status attempt(xap_db *db, const search_request *req, query *q,
 		hit->rank = h.rank + 1;
 		hit->score = h.weight;
 		hit->percent = h.percent;
-		st = fill_hit(db, req, &hl, doc, hit);
+		st = fill_hit(db, req, doc, hit);
 		xap_doc_free(doc);
 		if (st != XAP_OK)
 			goto out;
 	}
+	/* Snippets need no database: built after every read, they do not
+	 * widen the window in which the writer can overtake this search. */
+	for (size_t i = 0; req->snippets && i < res->n_hits; i++)
+		if (snippet_build(&res->hits[i].d, &hl, req->snippet_bytes,
+				  &res->hits[i].snip)) {
+			st = XAP_NOMEM;
+			goto out;
+		}
 	if (req->facets) {
 		for (size_t i = 0; i < SEARCH_FACETS; i++) {
 			search_facet *f = &res->facets[res->n_facets++];
