@@ -68,6 +68,7 @@ struct xap_stem {
 struct facet_spec {
 	Xapian::valueno slot;
 	int separator; /* < 0: the whole value is one item */
+	bool distinct; /* only count the distinct values */
 };
 
 typedef std::vector<std::pair<std::string, Xapian::doccount> > facet_counts;
@@ -1697,6 +1698,27 @@ xap_status xap_enquire_add_facet(xap_enquire *e, unsigned slot, int separator,
 		facet_spec f;
 		f.slot = slot;
 		f.separator = separator < 0 ? -1 : separator;
+		f.distinct = false;
+		e->facets.push_back(f);
+		*id = (unsigned)(e->facets.size() - 1);
+		return XAP_OK;
+	} catch (...) {
+		return classify(e->msg);
+	}
+}
+
+xap_status xap_enquire_add_distinct(xap_enquire *e, unsigned slot, unsigned *id)
+{
+	if (!e)
+		return null_handle("xap_enquire_add_distinct: NULL enquire");
+	e->msg.clear();
+	try {
+		need(id != NULL, "xap_enquire_add_distinct: NULL id");
+		need(slot != Xapian::BAD_VALUENO, "xap_enquire_add_distinct: bad slot");
+		facet_spec f;
+		f.slot = slot;
+		f.separator = -1;
+		f.distinct = true;
 		e->facets.push_back(f);
 		*id = (unsigned)(e->facets.size() - 1);
 		return XAP_OK;
@@ -1730,6 +1752,16 @@ static facet_counts facet_items(const Xapian::ValueCountMatchSpy &spy,
 				const facet_spec &f)
 {
 	std::vector<std::pair<std::string, Xapian::doccount> > raw;
+
+	if (f.distinct) {
+		/* Only how many: no copy of the values, no sort. */
+		Xapian::doccount n = 0;
+
+		for (Xapian::TermIterator t = spy.values_begin();
+		     t != spy.values_end(); ++t)
+			n++;
+		return facet_counts(1, std::make_pair(std::string(), n));
+	}
 
 	for (Xapian::TermIterator t = spy.values_begin(); t != spy.values_end();
 	     ++t) {
@@ -1928,6 +1960,22 @@ xap_status xap_results_facets(xap_results *r, unsigned id, xap_term_fn fn,
 			if (fn(ctx, f[i].first.c_str(), f[i].first.size(),
 			       f[i].second))
 				break;
+		return XAP_OK;
+	} catch (...) {
+		return classify(r->msg);
+	}
+}
+
+xap_status xap_results_distinct(xap_results *r, unsigned id, uint32_t *n)
+{
+	if (!r)
+		return null_handle("xap_results_distinct: NULL results");
+	r->msg.clear();
+	try {
+		need(n != NULL, "xap_results_distinct: NULL out");
+		need(id < r->facets.size() && r->facets[id].size() == 1,
+		     "xap_results_distinct: unknown distinct-count id");
+		*n = r->facets[id][0].second;
 		return XAP_OK;
 	} catch (...) {
 		return classify(r->msg);

@@ -316,6 +316,11 @@ xap_status xap_enquire_set_collapse_key(xap_enquire *e, unsigned slot,
  * item is counted.  *ID identifies the spy for xap_results_facets(). */
 xap_status xap_enquire_add_facet(xap_enquire *e, unsigned slot, int separator,
 				 unsigned *id);
+/* Count the distinct values of SLOT over every matching document (the
+ * exact number of stories when SLOT is the story id); read it with
+ * xap_results_distinct(). */
+xap_status xap_enquire_add_distinct(xap_enquire *e, unsigned slot,
+				    unsigned *id);
 /* Run the search: results FIRST .. FIRST+MAXITEMS-1, counting at least
  * CHECK_AT_LEAST matches (pass the document count for exact counts). */
 xap_status xap_enquire_run(xap_enquire *e, uint32_t first, uint32_t maxitems,
@@ -348,6 +353,8 @@ xap_status xap_results_matching_terms(xap_results *r, xap_docid docid,
 /* The counts gathered by facet spy ID, most frequent first. */
 xap_status xap_results_facets(xap_results *r, unsigned id, xap_term_fn fn,
 			      void *ctx);
+/* The number counted by distinct-count spy ID. */
+xap_status xap_results_distinct(xap_results *r, unsigned id, uint32_t *n);
 const char *xap_results_message(const xap_results *r);
 void xap_results_free(xap_results *r);
 

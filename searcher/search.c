@@ -145,17 +145,6 @@ static int add_facet_value(void *ctx, const char *value, size_t len,
 	return 0;
 }
 
-static int count_value(void *ctx, const char *value, size_t len, uint32_t n)
-{
-	uint32_t *total = ctx;
-
-	(void)value;
-	(void)len;
-	(void)n;
-	(*total)++;
-	return 0;
-}
-
 /* The versions of a story: how many, and the current one. */
 struct story_versions {
 	xap_db *db;
@@ -224,7 +213,10 @@ static xap_status fill_hit(xap_db *db, const search_request *req,
 	memset(&sv, 0, sizeof(sv));
 	sv.db = db;
 	hit->matched_version = doc_version(doc);
-	if ((st = xap_doc_has_term(doc, TERM_WITHDRAWN, &withdrawn)) != XAP_OK)
+	/* Withdrawn stories are filtered out unless asked for: only then is
+	 * the mark worth reading (it means decompressing the termlist). */
+	if (req->include_withdrawn &&
+	    (st = xap_doc_has_term(doc, TERM_WITHDRAWN, &withdrawn)) != XAP_OK)
 		return st;
 	hit->withdrawn = withdrawn;
 	if ((st = decode_doc(doc, &hit->d)) != XAP_OK)
@@ -232,6 +224,13 @@ static xap_status fill_hit(xap_db *db, const search_request *req,
 	hit->n_versions = 1;
 	if (!req->all_versions && hit->d.id &&
 	    schema_id_term(story, sizeof(story), PREFIX_STORY, hit->d.id)) {
+		uint32_t versions = 0;
+
+		/* Most stories have one version: it is the one matched. */
+		if ((st = xap_db_termfreq(db, story, &versions)) != XAP_OK)
+			return st;
+		if (versions <= 1)
+			goto dated;
 		st = xap_db_postings(db, story, visit_version, &sv);
 		if (st == XAP_OK)
 			st = sv.st;
@@ -250,6 +249,7 @@ static xap_status fill_hit(xap_db *db, const search_request *req,
 				return st;
 		}
 	}
+dated:
 	t = hit->d.version_created >= 0 ? hit->d.version_created : hit->d.first_created;
 	if (t >= 0)
 		date_format_iso(t, hit->date);
@@ -357,7 +357,7 @@ static xap_status attempt(xap_db *db, const search_request *req, query *q,
 	/* Xapian's count of collapsed matches is an estimate; the number of
 	 * distinct story ids among all matches is the exact story count. */
 	if (!req->all_versions &&
-	    (st = xap_enquire_add_facet(e, SLOT_STORY, -1, &story_spy)) != XAP_OK)
+	    (st = xap_enquire_add_distinct(e, SLOT_STORY, &story_spy)) != XAP_OK)
 		goto out;
 	if (req->facets)
 		for (size_t i = 0; i < SEARCH_FACETS; i++)
@@ -369,12 +369,9 @@ static xap_status attempt(xap_db *db, const search_request *req, query *q,
 	if (st != XAP_OK)
 		goto out;
 	res->total = xap_results_matches(r);
-	if (!req->all_versions) {
-		res->total = 0;
-		if ((st = xap_results_facets(r, story_spy, count_value,
-					     &res->total)) != XAP_OK)
-			goto out;
-	}
+	if (!req->all_versions &&
+	    (st = xap_results_distinct(r, story_spy, &res->total)) != XAP_OK)
+		goto out;
 	if (query_highlights(q, &hl)) {
 		st = XAP_NOMEM;
 		goto out;
