@@ -14,7 +14,7 @@ build=(gcc g++ make pkg-config libxapian-dev libutf8proc-dev zlib1g-dev
        libjansson-dev libxml2-dev)
 check=("${build[@]}" libcmocka-dev xapian-tools clang libclang-rt-14-dev
        strace curl valgrind jq lighttpd tidy chromium time util-linux)
-bench=("${check[@]}" sqlite3 xapian-omega groonga-bin python3-xapian time
+bench=("${check[@]}" sqlite3 wrk xapian-omega groonga-bin python3-xapian time
        linux-perf)
 
 coverage=("${check[@]}" gcovr)
