@@ -438,6 +438,38 @@ out:
 	return st;
 }
 
+/* Xapian says "Wildcard co* expands to more than 1000 terms": say it in
+ * our words, naming the query's wildcards as the user wrote them. */
+static void wildcard_message(char *err, size_t errlen, const char *text,
+			     unsigned max)
+{
+	strbuf names = STRBUF_INIT;
+	unsigned n = 0;
+
+	if (!max)
+		max = 1000;
+	for (const char *star = text ? strchr(text, '*') : NULL; star;
+	     star = strchr(star + 1, '*')) {
+		const char *start = star;
+
+		while (start > text && !strchr(" \t(\":", start[-1]))
+			start--;
+		if (start < star)
+			strbuf_addf(&names, "%s'%.*s'", n++ ? ", " : "",
+				    (int)(star - start + 1), start);
+	}
+	if (n == 1)
+		set_err(err, errlen, "wildcard %s matches more than %u words: make it longer",
+			strbuf_str(&names), max);
+	else if (n > 1)
+		set_err(err, errlen, "one of the wildcards %s matches more than %u words: make it longer",
+			strbuf_str(&names), max);
+	else
+		set_err(err, errlen, "a wildcard in the query matches more than %u words: make it longer",
+			max);
+	strbuf_release(&names);
+}
+
 enum search_status search_run(xap_db *db, const search_request *req,
 			      search_result *res, char *err, size_t errlen)
 {
@@ -487,7 +519,7 @@ enum search_status search_run(xap_db *db, const search_request *req,
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	res->seconds = (double)(t1.tv_sec - t0.tv_sec) +
 		       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	if (st == XAP_WILDCARD && !strstr(err, "wildcard"))
-		set_err(err, errlen, "a wildcard in the query matches too many words: make it longer");
+	if (st == XAP_WILDCARD)
+		wildcard_message(err, errlen, req->query, req->qopts.max_wildcard);
 	return st == XAP_QUERY ? SEARCH_BAD_QUERY : status_of(st);
 }

@@ -49,3 +49,8 @@ for p in "${phrases[@]}"; do
 	fi
 done
 expect_eq "phrases agreeing with the scan" "${#phrases[@]}" "$same"
+
+# A wildcard past its bound is refused at once, naming it.
+msg=$(wire-search --db "$T/db" 'oil co*' 2>&1)
+expect_eq "a wildcard past its bound exits 2" 2 "$(wire-search --db "$T/db" 'oil co*' >/dev/null 2>&1; echo $?)"
+expect_contains "the message names the wildcard" "$msg" "wildcard 'co*' matches more than 1000 words"
