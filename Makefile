@@ -182,9 +182,12 @@ coverage:
 	@tests/run.sh build-cov || true
 	@mkdir -p coverage
 	gcovr -r . --object-directory build-cov --exclude-unreachable-branches \
-		--exclude-throw-branches --print-summary --txt coverage/summary.txt \
+		--exclude-throw-branches --print-summary --txt coverage/lines.txt \
 		--html-details coverage/index.html $(addprefix --filter ,$(COVERED))
-	@cat coverage/summary.txt
+	gcovr -r . --object-directory build-cov --exclude-unreachable-branches \
+		--exclude-throw-branches --branches --txt coverage/branches.txt \
+		$(addprefix --filter ,$(COVERED))
+	@cat coverage/branches.txt
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR) $(DESTDIR)$(CGIDIR)
