@@ -32,8 +32,17 @@ static const size_t XAP_MAX_TERM = 245;
 /* ---------------------------------------------------------------------
  * Handles.
  */
+/* Where a database handle's parts came from, to open them anew. */
+struct db_source {
+	std::string path;    /* local database or stub; "" for remote */
+	std::string host;
+	unsigned port;
+	unsigned timeout_ms;
+};
+
 struct xap_db {
 	Xapian::Database db;
+	std::vector<db_source> sources;
 	/* The first database added, alone: what xap_db_revision() reports. */
 	Xapian::Database first;
 	bool have_first = false;
@@ -356,6 +365,8 @@ xap_status xap_db_add(xap_db *db, const char *path)
 		/* Database(path) reads stub files (several local and remote
 		 * databases) by itself. */
 		db_append(db, Xapian::Database(path), false);
+		db_source src = { path, "", 0, 0 };
+		db->sources.push_back(src);
 		return XAP_OK;
 	} catch (...) {
 		return classify(db->msg);
@@ -378,6 +389,8 @@ xap_status xap_db_add_remote(xap_db *db, const char *host, unsigned port,
 			  Xapian::Remote::open(host, port, timeout_ms,
 					       timeout_ms),
 			  true);
+		db_source src = { "", host, port, timeout_ms };
+		db->sources.push_back(src);
 		return XAP_OK;
 	} catch (...) {
 		return classify(db->msg);
@@ -391,7 +404,32 @@ xap_status xap_db_reopen(xap_db *db)
 	db->msg.clear();
 	try {
 		check_db(db);
-		db->db.reopen();
+		try {
+			db->db.reopen();
+			return XAP_OK;
+		} catch (const Xapian::DatabaseModifiedError &) {
+			throw;
+		} catch (const Xapian::DatabaseError &) {
+			/* A reader overtaken by a writer can read a reused
+			 * block and come out of it broken (a "corrupt" or EOF
+			 * error that reopen() meets again): open everything
+			 * anew, which reads the latest revision from scratch. */
+			if (db->view || db->sources.empty())
+				throw;
+		}
+		Xapian::Database fresh, first;
+		for (size_t i = 0; i < db->sources.size(); i++) {
+			const db_source &src = db->sources[i];
+			Xapian::Database sub = src.path.empty()
+				? Xapian::Remote::open(src.host, src.port,
+						       src.timeout_ms, src.timeout_ms)
+				: Xapian::Database(src.path);
+			fresh.add_database(sub);
+			if (i == 0)
+				first = sub;
+		}
+		db->db = fresh;
+		db->first = first;
 		return XAP_OK;
 	} catch (...) {
 		return classify(db->msg);

@@ -74,8 +74,11 @@ xap_status xap_db_add(xap_db *db, const char *path);
  * after TIMEOUT_MS on connect and on each exchange (NETWORK). */
 xap_status xap_db_add_remote(xap_db *db, const char *host, unsigned port,
 			     unsigned timeout_ms);
-/* Move to the latest committed revision.  Does not re-read stub files:
- * close and open again for that.  Call after XAP_MODIFIED. */
+/* Move to the latest committed revision.  Call after XAP_MODIFIED.  When
+ * the handle was left broken by a revision the writer overwrote under it
+ * (CORRUPT or I/O errors that a plain reopen meets again), its databases
+ * are opened anew from the paths and servers they were added from; a stub
+ * file is read again only then. */
 xap_status xap_db_reopen(xap_db *db);
 /* Close the databases; later calls give XAP_INVALID. */
 void xap_db_close(xap_db *db);

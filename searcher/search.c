@@ -501,14 +501,18 @@ enum search_status search_run(xap_db *db, const search_request *req,
 	for (;;) {
 		err[0] = '\0';
 		st = attempt(db, req, q, res, err, errlen);
-		if (st != XAP_MODIFIED || res->retries >= SEARCH_RETRIES)
+		/* A reader overtaken by the writer mostly hears "modified",
+		 * but can also read a reused block and say "corrupt" or fail
+		 * to read: the same cure, within the same bound. */
+		if ((st != XAP_MODIFIED && st != XAP_CORRUPT && st != XAP_IO) ||
+		    res->retries >= SEARCH_RETRIES)
 			break;
 		/* The writer committed past our revision: start again.  The
 		 * reopen itself can be overtaken too: that is one more round. */
 		result_reset(res);
 		res->retries++;
 		st = xap_db_reopen(db);
-		if (st == XAP_MODIFIED)
+		if (st == XAP_MODIFIED || st == XAP_CORRUPT || st == XAP_IO)
 			continue;
 		if (st != XAP_OK) {
 			set_err(err, errlen, "cannot reopen the index: %s", xap_db_message(db));
