@@ -257,11 +257,12 @@ section=$(cat <<EOF
 Measured by \`bench/scale.sh\` on $(date -u +%Y-%m-%d): $machine,
 Xapian ${xapian:-?}, \`$build/\` binaries. Input: \`wire-gen --gzip --per-file 10000 --seed $seed${gen_args[*]:+ ${gen_args[*]}}\`
 (synthetic dispatches: ~20% of the stories in Spanish, ~20% of the
-dispatches later versions of a story; raw = bytes of headline + body). Rebuild: \`wire-index rebuild -q --db DB -jJ DIR\`, timed
-by GNU time (peak = the largest process's RSS). Queries: a fixed mix of 50
-(common, rare and Spanish words, names, phrases, acronyms, filters, date
-ranges, wildcards, facets, booleans), each its own \`wire-search --json
---limit 10\` process, one warm-up pass then $runs timed passes. The machine was
+dispatches later versions of a story; raw = bytes of headline + body).
+Rebuild: \`wire-index rebuild -q --db DB -jJ DIR\`, timed by GNU time
+(peak = the largest process's RSS). Queries: a fixed mix of 50 (common,
+rare and Spanish words, names, phrases, acronyms, filters, date ranges,
+wildcards, facets, booleans), each its own \`wire-search --json --limit 10\`
+process, one warm-up pass then $runs timed passes. The machine was
 shared with other work: the load average at the start of each rebuild is
 given, and CPU time (user + sys) is steadier than wall time.
 
@@ -284,7 +285,7 @@ EOF
 )
 # Another engineer writes the rest of the document: re-read it now and
 # replace only this section (up to the next "## " heading).
-printf '%s\n' "$section" >"$work/section.md"
+printf '%s\n' "$section" | cat -s >"$work/section.md"
 if [ -f "$doc" ]; then
 	awk -v secfile="$work/section.md" '
 		function sec(l) { while ((getline l < secfile) > 0) print l; close(secfile) }
