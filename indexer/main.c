@@ -128,7 +128,8 @@ static void walk_problem(void *ctx, const char *path, const char *reason)
 	fprintf(stderr, "wire-index: %s: %s\n", path, reason);
 }
 
-static int run_add(struct cli *c, char **paths, int n)
+/* Index PATHS incrementally (add), or into a new generation (rebuild). */
+static int run_index(struct cli *c, char **paths, int n, int rebuild)
 {
 	walk_list files = { NULL, 0, 0 };
 	job_callbacks cb = { on_problem, on_progress, c };
@@ -146,45 +147,13 @@ static int run_add(struct cli *c, char **paths, int n)
 			return EXIT_FAILED;
 		}
 	}
-	js = job_index(&c->opts, &files, &cb, &counts, err, sizeof(err));
-	walk_release(&files);
-	clear_progress(c);
-	if (*err)
-		fprintf(stderr, "wire-index: %s\n", err);
-	counts.errors += unreadable;
-	if (js == JOB_OK && unreadable)
-		js = JOB_SKIPPED;
-	if (js != JOB_LOCKED && !c->quiet) {
-		job_summary(&counts, summary, sizeof(summary));
-		fprintf(stderr, "wire-index: %s\n", summary);
-	}
-	return exit_code(js);
-}
-
-static int run_rebuild(struct cli *c, char **paths, int n)
-{
-	walk_list files = { NULL, 0, 0 };
-	job_callbacks cb = { on_problem, on_progress, c };
-	job_counts counts;
-	char err[1024], summary[1024];
-	unsigned unreadable = 0;
-	enum job_status js;
-
-	if (n == 0)
-		die_usage("%s", "no files or directories to index");
-	for (int i = 0; i < n; i++) {
-		if (walk_add(&files, paths[i], walk_problem, c, &unreadable)) {
-			fprintf(stderr, "wire-index: out of memory\n");
-			walk_release(&files);
-			return EXIT_FAILED;
-		}
-	}
-	if (!c->opts.jobs) {
+	if (rebuild && !c->opts.jobs) {
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
 		c->opts.jobs = cores > 0 && cores < 64 ? (unsigned)cores : 1;
 	}
-	js = job_rebuild(&c->opts, &files, &cb, &counts, err, sizeof(err));
+	js = rebuild ? job_rebuild(&c->opts, &files, &cb, &counts, err, sizeof(err))
+		     : job_index(&c->opts, &files, &cb, &counts, err, sizeof(err));
 	walk_release(&files);
 	clear_progress(c);
 	if (*err)
@@ -195,7 +164,8 @@ static int run_rebuild(struct cli *c, char **paths, int n)
 	if (js != JOB_LOCKED && !c->quiet) {
 		job_summary(&counts, summary, sizeof(summary));
 		fprintf(stderr, "wire-index: %s%s\n",
-			js == JOB_FAILED ? "rebuild failed, the live index is unchanged: " : "",
+			rebuild && js == JOB_FAILED
+				? "rebuild failed, the live index is unchanged: " : "",
 			summary);
 	}
 	return exit_code(js);
@@ -493,7 +463,5 @@ int main(int argc, char **argv)
 		return run_remove(&c, argv, argc, 0);
 	if (!strcmp(cmd, "withdraw"))
 		return run_remove(&c, argv, argc, 1);
-	if (!strcmp(cmd, "rebuild"))
-		return run_rebuild(&c, argv, argc);
-	return run_add(&c, argv, argc);
+	return run_index(&c, argv, argc, !strcmp(cmd, "rebuild"));
 }
