@@ -7,6 +7,7 @@
 #include "alloc.h"
 #include "input.h"
 #include "readers/readers.h"
+#include "text.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -305,4 +306,43 @@ int reader_close(reader *r, char *err, size_t errlen)
 	free(r->path);
 	free(r);
 	return ret;
+}
+
+unsigned long reader_count_controls(const char *s, size_t len)
+{
+	unsigned long n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\t' || c == '\n')
+			continue;
+		if (c == '\r' && i + 1 < len && s[i + 1] == '\n')
+			continue;
+		if (c < 0x20 || c == 0x7f)
+			n++;
+		else if (c == 0xc2 && i + 1 < len &&
+			 (unsigned char)s[i + 1] >= 0x80 &&
+			 (unsigned char)s[i + 1] <= 0x9f)
+			n++;
+	}
+	return n;
+}
+
+void reader_quote_raw(char *out, size_t size, const char *s, size_t n,
+		      size_t max)
+{
+	char *t = text_clean(s, n, &n, NULL);
+
+	if (!t) {
+		snprintf(out, size, "?");
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (t[i] == '\n' || t[i] == '\t')
+			t[i] = ' ';
+	while (n && t[n - 1] == ' ')
+		n--;
+	reader_quote(out, size, t, n, max);
+	free(t);
 }

@@ -56,48 +56,6 @@ static int jsonl_is_blank(int c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* Control characters text_clean() removes: C0 but tab and newline (and
- * the CR of CR LF), NUL, DEL and C1. */
-static unsigned long jsonl_count_controls(const char *s, size_t len)
-{
-	unsigned long n = 0;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '\t' || c == '\n')
-			continue;
-		if (c == '\r' && i + 1 < len && s[i + 1] == '\n')
-			continue;
-		if (c < 0x20 || c == 0x7f)
-			n++;
-		else if (c == 0xc2 && i + 1 < len &&
-			 (unsigned char)s[i + 1] >= 0x80 &&
-			 (unsigned char)s[i + 1] <= 0x9f)
-			n++;
-	}
-	return n;
-}
-
-/* A message-safe quote of S[0..N): clean UTF-8 on one line. */
-static void jsonl_quote(char *out, size_t size, const char *s, size_t n,
-			size_t max)
-{
-	char *t = text_clean(s, n, &n, NULL);
-	size_t i;
-
-	if (!t) {
-		snprintf(out, size, "?");
-		return;
-	}
-	for (i = 0; i < n; i++)
-		if (t[i] == '\n' || t[i] == '\t')
-			t[i] = ' ';
-	reader_quote(out, size, t, n, max);
-	free(t);
-}
-
 /* The string of V, or NULL when V is no string. */
 static const char *jsonl_str(const json_t *v, size_t *len)
 {
@@ -134,7 +92,7 @@ static const char *jsonl_name(const json_t *v, size_t *len)
 static int jsonl_set(reader *r, dispatch *d, char **field, const char *s,
 		     size_t len)
 {
-	r->stats.controls_removed += jsonl_count_controls(s, len);
+	r->stats.controls_removed += reader_count_controls(s, len);
 	return dispatch_set(d, field, s, len);
 }
 
@@ -504,13 +462,13 @@ static int jsonl_tags(reader *r, dispatch *d, json_t *o,
 			jsonl_wrong_type(r, line, key);
 			return 0;
 		}
-		r->stats.controls_removed += jsonl_count_controls(s, len);
+		r->stats.controls_removed += reader_count_controls(s, len);
 		return dispatch_add_tag(d, kind, s, len);
 	}
 	json_array_foreach(v, i, item) {
 		if (!(s = jsonl_name(item, &len)))
 			continue;
-		r->stats.controls_removed += jsonl_count_controls(s, len);
+		r->stats.controls_removed += reader_count_controls(s, len);
 		if (dispatch_add_tag(d, kind, s, len))
 			return -1;
 	}
@@ -534,7 +492,7 @@ static int jsonl_date(reader *r, json_t *o, const char *key, int64_t *t,
 		return 1;
 	}
 	if (date_parse_iso(s, len, t)) {
-		jsonl_quote(q, sizeof q, s, len, 64);
+		reader_quote_raw(q, sizeof q, s, len, 64);
 		reader_warnf(r, line, 1, "invalid %s '%s'", key, q);
 		return 1;
 	}
@@ -679,7 +637,7 @@ static int jsonl_agency(reader *r, dispatch *d, json_t *o, unsigned long line)
 	if (!s)
 		return 0;
 	/* Clean it first: the alias table wants the name as it reads. */
-	r->stats.controls_removed += jsonl_count_controls(s, len);
+	r->stats.controls_removed += reader_count_controls(s, len);
 	if (!(c = text_clean(s, len, &len, NULL)))
 		return -1;
 	name = dispatch_agency_name(c);
@@ -744,7 +702,7 @@ static int jsonl_fill(reader *r, dispatch *d, json_t *o, unsigned long line)
 				return -1;
 		} else {
 			if (s)
-				jsonl_quote(q, sizeof q, s, len, 64);
+				reader_quote_raw(q, sizeof q, s, len, 64);
 			reader_warnf(r, line, 0, "invalid pubstatus '%s': ignored",
 				     s ? q : "(not a string)");
 		}
@@ -756,7 +714,7 @@ static int jsonl_fill(reader *r, dispatch *d, json_t *o, unsigned long line)
 				return -1;
 		} else {
 			if (s)
-				jsonl_quote(q, sizeof q, s, len, 64);
+				reader_quote_raw(q, sizeof q, s, len, 64);
 			reader_warnf(r, line, 0, "invalid language '%s': ignored",
 				     s ? q : "(not a string)");
 		}
@@ -778,7 +736,7 @@ static int jsonl_fill(reader *r, dispatch *d, json_t *o, unsigned long line)
 		return -1;
 	if (jsonl_body(r, o, &body, line))
 		goto oom;
-	r->stats.controls_removed += jsonl_count_controls(strbuf_str(&body),
+	r->stats.controls_removed += reader_count_controls(strbuf_str(&body),
 							  body.len);
 	if (dispatch_set_body(d, strbuf_str(&body), body.len,
 			      d->version_created != -1
@@ -810,7 +768,7 @@ static int jsonl_parse(reader *r, dispatch *d, const char *line, size_t len,
 	if (!o) {
 		if (json_error_code(&err) == json_error_out_of_memory)
 			return -1;
-		jsonl_quote(q, sizeof q, err.text, strnlen(err.text, sizeof err.text),
+		reader_quote_raw(q, sizeof q, err.text, strnlen(err.text, sizeof err.text),
 			    160);
 		reader_warnf(r, lineno, 1, "invalid JSON at column %d: %s",
 			     err.column, q);
@@ -870,7 +828,7 @@ static int jsonl_next(reader *r, dispatch *d)
 			;
 		if (i == len)
 			continue;
-		controls = jsonl_count_controls(line, len);
+		controls = reader_count_controls(line, len);
 		if (controls || !text_is_utf8(line, len)) {
 			clean = text_clean(line, len, &len, &repaired);
 			if (!clean)

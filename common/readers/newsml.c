@@ -96,26 +96,6 @@ static unsigned long newsml_count_controls(const char *s, size_t len)
 	return n;
 }
 
-/* A message-safe quote of S[0..N): clean UTF-8 on one line. */
-static void newsml_quote(char *out, size_t size, const char *s, size_t n,
-			 size_t max)
-{
-	char *t = text_clean(s, n, &n, NULL);
-	size_t i;
-
-	if (!t) {
-		snprintf(out, size, "?");
-		return;
-	}
-	for (i = 0; i < n; i++)
-		if (t[i] == '\n' || t[i] == '\t')
-			t[i] = ' ';
-	while (n && t[n - 1] == ' ')
-		n--;
-	reader_quote(out, size, t, n, max);
-	free(t);
-}
-
 /* Runs of white space become one space, in place (the text of an
  * element on one line). */
 static void newsml_collapse(strbuf *sb)
@@ -413,7 +393,7 @@ static int newsml_date(reader *r, const xmlNode *n, int64_t *t)
 	while (len && newsml_is_blank((unsigned char)s[len - 1]))
 		len--;
 	if (date_parse_iso(s, len, t)) {
-		newsml_quote(q, sizeof q, s, len, 64);
+		reader_quote_raw(q, sizeof q, s, len, 64);
 		reader_warnf(r, newsml_line(n), 0, "invalid %s '%s': ignored",
 			     (const char *)n->name, q);
 		*t = -1;
@@ -453,7 +433,7 @@ static int newsml_pubstatus(reader *r, dispatch *d, const xmlNode *n)
 	if (st) {
 		rc = dispatch_set(d, &d->pubstatus, st, strlen(st));
 	} else {
-		newsml_quote(q, sizeof q, strbuf_str(&sb), sb.len, 64);
+		reader_quote_raw(q, sizeof q, strbuf_str(&sb), sb.len, 64);
 		reader_warnf(r, newsml_line(n), 0,
 			     "invalid pubStatus '%s': ignored", q);
 	}
@@ -551,7 +531,7 @@ static int newsml_item(reader *r, dispatch *d, const xmlNode *item)
 		v = strtoul(strbuf_str(&sb), &end, 10);
 		if (!sb.len || *end || sb.buf[0] < '0' || sb.buf[0] > '9' ||
 		    v > UINT_MAX) {
-			newsml_quote(q, sizeof q, strbuf_str(&sb), sb.len, 64);
+			reader_quote_raw(q, sizeof q, strbuf_str(&sb), sb.len, 64);
 			reader_warnf(r, line, 0, "invalid version '%s': ignored",
 				     q);
 		} else {
@@ -607,7 +587,7 @@ static int newsml_item(reader *r, dispatch *d, const xmlNode *item)
 			newsml_collapse(&sb);
 			u = strtol(strbuf_str(&sb), &end, 10);
 			if (!sb.len || *end || u < 1 || u > 9) {
-				newsml_quote(q, sizeof q, strbuf_str(&sb), sb.len,
+				reader_quote_raw(q, sizeof q, strbuf_str(&sb), sb.len,
 					     64);
 				reader_warnf(r, newsml_line(c), 0,
 					     "invalid urgency '%s': ignored", q);
@@ -637,7 +617,7 @@ static int newsml_item(reader *r, dispatch *d, const xmlNode *item)
 			if (dispatch_set(d, &d->language, code, strlen(code)))
 				goto out;
 		} else {
-			newsml_quote(q, sizeof q, sb.buf, sb.len, 64);
+			reader_quote_raw(q, sizeof q, sb.buf, sb.len, 64);
 			reader_warnf(r, lang ? newsml_line(lang) : line, 0,
 				     "invalid language '%s': ignored", q);
 		}
@@ -715,7 +695,7 @@ static void newsml_on_error(void *ctx, xmlErrorPtr e)
 		return;
 	err->have = 1;
 	err->line = e->line > 0 ? (unsigned long)e->line : 0;
-	newsml_quote(err->message, sizeof err->message,
+	reader_quote_raw(err->message, sizeof err->message,
 		     e->message ? e->message : "unknown error",
 		     e->message ? strlen(e->message) : 13, 200);
 	n = strlen(err->message);
@@ -873,11 +853,11 @@ static int newsml_parse(reader *r, struct newsml_state *st)
 		char q[96], ns[160];
 		const char *name = root ? (const char *)root->name : "";
 
-		newsml_quote(q, sizeof q, name, strlen(name), 64);
+		reader_quote_raw(q, sizeof q, name, strlen(name), 64);
 		if (root && root->ns && root->ns->href) {
 			const char *h = (const char *)root->ns->href;
 
-			newsml_quote(ns, sizeof ns, h, strlen(h), 120);
+			reader_quote_raw(ns, sizeof ns, h, strlen(h), 120);
 			return reader_failf(r, newsml_line(root),
 					    "not NewsML-G2: the root element "
 					    "<%s> is in namespace '%s'",

@@ -131,30 +131,6 @@ static int plaintext_is_empty(const char *s, size_t len)
 	return 1;
 }
 
-/* Control characters text_clean() will remove or replace: C0 but tab and
- * newline (and the CR of CR LF), DEL, and C1 (U+0080-U+009F). */
-static unsigned long plaintext_count_controls(const char *s, size_t len)
-{
-	unsigned long n = 0;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '\t' || c == '\n')
-			continue;
-		if (c == '\r' && i + 1 < len && s[i + 1] == '\n')
-			continue;
-		if (c < 0x20 || c == 0x7f)
-			n++;
-		else if (c == 0xc2 && i + 1 < len &&
-			 (unsigned char)s[i + 1] >= 0x80 &&
-			 (unsigned char)s[i + 1] <= 0x9f)
-			n++;
-	}
-	return n;
-}
-
 /* Parse "Key: value" in LINE: the key's index in plaintext_keys (KEY_NONE
  * when unknown) and 1, or 0 when LINE does not have that shape at all. */
 static int plaintext_key_line(const char *line, size_t len, int *key,
@@ -762,7 +738,7 @@ static int plaintext_next(reader *r, dispatch *d)
 		start += 3; /* a byte-order mark is no text */
 		rawlen -= 3;
 	}
-	r->stats.controls_removed += plaintext_count_controls(start, rawlen);
+	r->stats.controls_removed += reader_count_controls(start, rawlen);
 	text = text_clean(start, rawlen, &tlen, &repaired);
 	free(raw);
 	if (!text)

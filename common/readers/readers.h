@@ -70,4 +70,15 @@ int reader_fail_input(reader *r);
 void reader_quote(char *out, size_t out_size, const char *s, size_t len,
 		  size_t max);
 
+/* Control characters text_clean() will remove: C0 but tab and newline
+ * (and the CR of CR LF), DEL, and C1 (U+0080-U+009F) -- for the
+ * controls_removed count of what a record's text loses. */
+unsigned long reader_count_controls(const char *s, size_t len);
+
+/* Quote at most MAX bytes of raw input S (N bytes, any bytes) for a
+ * message: cleaned to UTF-8 on one line, trailing blanks dropped, cut
+ * with "..." like reader_quote(). */
+void reader_quote_raw(char *out, size_t size, const char *s, size_t n,
+		      size_t max);
+
 #endif
