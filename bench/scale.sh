@@ -72,7 +72,7 @@ queries=(
 	earthquake drought Christmas Asia surged ensure tip-off
 	inflación elecciones protesta petróleo
 	'Muttaqī' Muttaqi '"Łukasz Wróblewski"' 'Erdoğlu'
-	'"of the"' '"the government"' '"Amir Khan Muttaqī"' '"de la"'
+	'"of the"' '"the government"' '"Nūrullah Muttaqī"' '"de la"'
 	NATO U.S. OPEC TTP 84,000
 	agency:EFE 'agency:Reuters oil' place:Kabul 'place:Bogotá' 'lang:es inflación'
 	'date:2019-03' 'date:2016-01..2017-06 border' 'Pakistan date:2020'
@@ -245,6 +245,15 @@ echo "$growth"
 for note in "${notes[@]}"; do echo "note: $note"; done
 
 [ "$doc" == "-" ] && exit 0
+# Did the median latency of -j1 grow about as fast as the size between the
+# two largest sizes measured?
+linear=$(awk -F'\t' 'NR > 1 && $2 == 1 { p = n; pq = q; n = $1; q = $12 }
+	END { if (p > 0 && pq > 0 && (q / pq) >= 0.7 * (n / p)) printf "%s %s %.1f", p, n, q / pq }' "$results")
+linear_line=
+if [ -n "$linear" ]; then
+	read -r a b x <<<"$linear"
+	linear_line="Query latency grew about as fast as the index (median ×$x from $a to $b dispatches), not sub-linearly: \`docs/SCALING.md\` says why and what to change."
+fi
 last=$(awk -F'\t' 'NR > 1 { n = $1 } END { print n }' "$results")
 slow_line=
 if [ -n "$last" ] && [ -f "$work/queries-$last.tsv" ]; then
@@ -279,6 +288,8 @@ $growth
 $(for note in "${notes[@]}"; do printf '\n- %s' "$note"; done)
 
 $slow_line
+
+$linear_line
 
 The 100 M-dispatch sizing built on these figures is in \`docs/SCALING.md\`.
 EOF

@@ -17,7 +17,7 @@
  *     P(rank r) ~ r^-s, by binary search in a cumulative table;
  *   - sentences of 8-30 words, paragraphs of 2-5 sentences, 3-12
  *     paragraphs, headlines of 6-12 words; ~5% of sentences quote or name
- *     a person from a list of mostly non-ASCII names (Muttaqī, Łukasz,
+ *     a person from a list of mostly non-ASCII invented names (Muttaqī, Łukasz,
  *     Nguyễn...), ~8% carry an acronym (US, U.S., UN, NATO, OPEC, TTP...),
  *     ~10% a number with separators (84,000; Spanish 1.250.000; 3,5 %);
  *   - a dateline in the agency's own style at the start of the first
@@ -216,29 +216,31 @@ static const struct place places[] = {
 };
 #define N_PLACES (sizeof(places) / sizeof(places[0]))
 
-/* People quoted or named in ~5% of the sentences (invented, mostly
- * non-ASCII: the tokenizer and the highlighter must cope). */
+/* People quoted or named in ~5% of the sentences: invented, mostly
+ * non-ASCII (the tokenizer and the highlighter must cope), and never a real
+ * office holder, since the generated sentences are put in their mouths. */
 static const char *const people[] = {
-	"Amir Khan Muttaqī", "Recep Erdoğlu", "Łukasz Wróblewski", "Nguyễn Thị Lan",
+	"Mawlawi Nūrullah Muttaqī", "Selim Erdoğlu", "Łukasz Wróblewski",
+	"Nguyễn Thị Lan",
 	"José Ramón Núñez", "Søren Kjærsgaard", "Þórdís Sigurðardóttir", "Ayşe Yıldırım",
 	"François Lefèvre", "Małgorzata Kowalczyk", "Đorđe Petrović", "Jürgen Großmann",
 	"Mehmet Öztürk", "Chloé Dubois", "Ángela Muñoz", "Iñaki Etxeberría",
-	"João Gonçalves", "Antônio Araújo", "Jiří Dvořák", "Oğuz Çelik",
-	"Şebnem Kaya", "Ólafur Ragnarsson", "Agnieszka Żółkowska", "Håkon Ødegård",
+	"João Gonçalves", "Antônio Araújo", "Jiřina Dvořáčková", "Oğuz Çelik",
+	"Şebnem Kaya", "Ólöf Bergþórsdóttir", "Agnieszka Żółkowska", "Håkon Ødegård",
 	"Zsófia Szőke", "Trần Văn Hùng", "Phạm Minh Châu", "Gülnara Sadıqova",
-	"Kateřina Nováková", "Aleksandar Vučević", "Sébastien Leclère", "Ramón Peña",
+	"Kateřina Nováková", "Milena Vukašinović", "Sébastien Leclère", "Ramón Peña",
 	"Cristóbal Ibáñez", "Hüseyin Aydın", "Zarghona Niazī", "Bärbel Schütz",
 	"Märta Ekström", "Dagnė Žukauskaitė", "Tadeusz Wąsik", "Noor Ahmad Rahimī",
 };
 
-/* Reporters and editors: bylines and sign-offs. */
+/* Reporters and editors: bylines and sign-offs (invented too). */
 static const char *const reporters[] = {
 	"Renata Solís", "Owen Thackeray", "Hamid Rahmani", "Nadia Soomro",
 	"Elena Castañeda", "Julien Marchetti", "Stefanie Brandl", "Li Wen",
 	"Zhang Hao", "Karim Haidari", "Sofía Beltrán", "Martin Kühne",
 	"Priya Raman", "Tom Ellery", "Inés Albarrán", "Daniel Okafor",
 	"Mariam Yusufzai", "Paulo Sérgio Lima", "Katarzyna Lis", "Ahmed Farouk",
-	"Bernadette Kuhn", "Sandra Maler", "Grant McCool", "Lincoln Feast",
+	"Bernadette Kuhn", "Marta Quintana", "Peter Halloway", "Ines Ferrante",
 };
 
 static const char *const topics[][N_LANGS] = {
