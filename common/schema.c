@@ -18,7 +18,7 @@
 
 #define SCHEMA_ID_HEAD 100
 
-static uint64_t schema_fnv1a(const char *s, size_t len)
+uint64_t schema_fnv1a(const char *s, size_t len)
 {
 	uint64_t h = UINT64_C(14695981039346656037);
 	size_t i;

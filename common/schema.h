@@ -30,6 +30,7 @@
  */
 #ifndef WIRE_SCHEMA_H
 #define WIRE_SCHEMA_H
+#include <stdint.h>
 
 #include <stddef.h>
 
@@ -51,6 +52,7 @@
 #define PREFIX_URGENCY "XU"
 #define TERM_CURRENT "XC"
 #define TERM_WITHDRAWN "XW"
+#define TERM_VERSIONED "XV"
 
 /* Value slots. Dates are 14-byte UTC text "YYYYMMDDhhmmss", so bytewise
  * order is time order and value ranges need no decoding. */
@@ -79,13 +81,18 @@ enum schema_slot {
 #define POS_PARAGRAPH_GAP 8u
 
 /* Metadata keys. */
-#define META_SCHEMA "wire:schema"       /* schema version, "1" */
-#define META_SCHEMA_VERSION "1"
+#define META_SCHEMA "wire:schema"       /* schema version, "2" */
+/* 2: every version of a story with more than one carries TERM_VERSIONED. */
+#define META_SCHEMA_VERSION "2"
 #define META_LAST_JOB "wire:last-job"   /* summary line of the last job */
 #define META_FILE_PREFIX "wire:file:"   /* + path: "size mtime hash" */
 
 /* Longest id kept verbatim in Q and G terms (bytes). */
 #define SCHEMA_MAX_ID_TERM 160
+
+/* The 64-bit FNV-1a hash of the LEN bytes at S: the hash of long ids in
+ * their terms, fixed forever. */
+uint64_t schema_fnv1a(const char *s, size_t len);
 
 /* Write PREFIX followed by ID (shortened to a stable hash form when too
  * long) into OUT, of OUT_SIZE bytes.  Returns the length written, or 0 when

@@ -541,6 +541,63 @@ xap_status xap_db_termfreq(xap_db *db, const char *term, uint32_t *out)
 	}
 }
 
+/* An unweighted, uncollapsed run of Q over every match: the count is then
+ * exact, and no weight is computed.  SPY, if any, sees every match. */
+static Xapian::doccount count_run(const Xapian::Database &d, const Xapian::Query &q,
+				  Xapian::MatchSpy *spy)
+{
+	Xapian::Enquire enq(d);
+
+	enq.set_query(q);
+	enq.set_weighting_scheme(Xapian::BoolWeight());
+	enq.set_docid_order(Xapian::Enquire::DONT_CARE);
+	if (spy)
+		enq.add_matchspy(spy);
+	Xapian::doccount all = d.get_doccount();
+	Xapian::MSet m = enq.get_mset(0, 0, all ? all : 1);
+	if (spy)
+		enq.clear_matchspies();
+	return m.get_matches_estimated();
+}
+
+xap_status xap_db_count_matches(xap_db *db, const xap_query *q, uint32_t *out)
+{
+	if (!db)
+		return null_handle("xap_db_count_matches: NULL database handle");
+	db->msg.clear();
+	try {
+		check_db(db);
+		need(q && out, "xap_db_count_matches: NULL argument");
+		*out = count_run(db->db, q->q, NULL);
+		return XAP_OK;
+	} catch (...) {
+		return classify(db->msg);
+	}
+}
+
+xap_status xap_db_count_distinct(xap_db *db, const xap_query *q, unsigned slot,
+				 uint32_t *out)
+{
+	if (!db)
+		return null_handle("xap_db_count_distinct: NULL database handle");
+	db->msg.clear();
+	try {
+		check_db(db);
+		need(q && out, "xap_db_count_distinct: NULL argument");
+		need(slot != Xapian::BAD_VALUENO, "xap_db_count_distinct: bad slot");
+		Xapian::ValueCountMatchSpy spy(slot);
+		count_run(db->db, q->q, &spy);
+		Xapian::doccount n = 0;
+		for (Xapian::TermIterator t = spy.values_begin();
+		     t != spy.values_end(); ++t)
+			n++;
+		*out = n;
+		return XAP_OK;
+	} catch (...) {
+		return classify(db->msg);
+	}
+}
+
 xap_status xap_db_collection_freq(xap_db *db, const char *term, uint64_t *out)
 {
 	if (!db)

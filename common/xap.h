@@ -277,6 +277,17 @@ xap_status xap_query_describe(const xap_query *q, char **out);
 int xap_query_is_empty(const xap_query *q);
 void xap_query_free(xap_query *q);
 
+/* Exactly how many documents Q matches in DB: every match is visited,
+ * unweighted and uncollapsed, which costs far less than a ranked run that
+ * checks them all.  *OUT gets the count.  Fails with the status of the
+ * error (message: xap_db_message()). */
+xap_status xap_db_count_matches(xap_db *db, const xap_query *q, uint32_t *out);
+/* Exactly how many distinct values value slot SLOT holds over the
+ * documents Q matches (a document without the value is not counted).
+ * Same costs and failures as xap_db_count_matches(). */
+xap_status xap_db_count_distinct(xap_db *db, const xap_query *q, unsigned slot,
+				 uint32_t *out);
+
 /* ---------------------------------------------------------------------
  * Stemmers (Snowball, through Xapian).
  */

@@ -40,6 +40,8 @@ struct part {
 	char *path;
 	xap_writer *w;
 	spelling_words *sw;
+	int unmarked;  /* empty when opened: META_SCHEMA is yet to be set */
+	versions_seen *seen; /* empty when opened: the stories written since */
 };
 
 struct job {
@@ -237,10 +239,20 @@ static xap_status batch_commit(struct job *j, int last)
 		st = xap_writer_set_metadata(meta->w, META_LAST_JOB, summary,
 					     strlen(summary));
 	}
+	/* A database that starts empty gets every mark of this schema, and
+	 * says so; an older one is never claimed to have them. */
+	for (size_t i = 0; st == XAP_OK && i < j->n_parts; i++)
+		if (j->parts[i].unmarked)
+			st = xap_writer_set_metadata(j->parts[i].w, META_SCHEMA,
+						     META_SCHEMA_VERSION,
+						     strlen(META_SCHEMA_VERSION));
 	for (size_t i = 0; st == XAP_OK && i < j->n_parts; i++)
 		st = xap_writer_commit_transaction(j->parts[i].w);
-	if (st == XAP_OK)
+	if (st == XAP_OK) {
 		j->counts->batches++;
+		for (size_t i = 0; i < j->n_parts; i++)
+			j->parts[i].unmarked = 0;
+	}
 	strbuf_reset(&j->pending_meta);
 	return st;
 }
@@ -407,7 +419,7 @@ static xap_status index_one(struct job *j, const dispatch *d)
 		return XAP_OK;
 	}
 	if (st == XAP_OK)
-		st = versions_upsert(part->w, d, doc, &replaced);
+		st = versions_upsert(part->w, d, doc, part->seen, &replaced);
 	if (st == XAP_OK) {
 		if (replaced)
 			j->counts->replaced++;
@@ -510,6 +522,26 @@ static uint64_t total_size(const walk_list *files)
 	return total;
 }
 
+/* Note whether P's database is empty: one that is (new, or every story
+ * deleted) is written wholly to the current schema, and its stories are
+ * tracked so that new ones are added without a lookup. */
+static xap_status mark_if_empty(struct part *p)
+{
+	char *schema = NULL;
+	size_t len;
+	uint32_t n = 0;
+	xap_status st = xap_db_doccount(xap_writer_db(p->w), &n);
+
+	if (st == XAP_OK && !n)
+		st = xap_db_get_metadata(xap_writer_db(p->w), META_SCHEMA, &schema, &len);
+	p->unmarked = st == XAP_OK && !n &&
+		      (!schema || strcmp(schema, META_SCHEMA_VERSION));
+	free(schema);
+	if (st == XAP_OK && !n && !(p->seen = versions_seen_new()))
+		st = XAP_NOMEM;
+	return st;
+}
+
 /* Open a writer on each of the N_PATHS databases, with FLAGS. */
 static enum job_status open_parts(struct job *j, char *const *paths,
 				  size_t n_paths, int flags)
@@ -541,6 +573,11 @@ static enum job_status open_parts(struct job *j, char *const *paths,
 			     xap_writer_message(p->w));
 			return JOB_FAILED;
 		}
+		if ((st = mark_if_empty(p)) != XAP_OK) {
+			fail(j, "%s: cannot read the index: %s", paths[i],
+			     st == XAP_NOMEM ? "out of memory" : xap_writer_message(p->w));
+			return JOB_FAILED;
+		}
 	}
 	return JOB_OK;
 }
@@ -550,6 +587,7 @@ static void close_parts(struct job *j)
 	for (size_t i = 0; i < j->n_parts; i++) {
 		xap_writer_free(j->parts[i].w);
 		spelling_words_free(j->parts[i].sw);
+		versions_seen_free(j->parts[i].seen);
 		free(j->parts[i].path);
 	}
 	free(j->parts);

@@ -8,6 +8,7 @@
 #include "document.h"
 #include "schema.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ struct version_info {
 	char date[15];
 	int current;
 	int withdrawn;
+	int versioned; /* carries TERM_VERSIONED */
 	int same;     /* the version being written now */
 };
 
@@ -54,6 +56,71 @@ static void copy_value(xap_doc *doc, unsigned slot, char *out, size_t size)
 	out[len] = '\0';
 }
 
+/* An open-addressing set of 64-bit story-term hashes (0 marks a free
+ * slot; a hash of 0 is stored as 1).  A hash seen means "maybe written":
+ * the caller then looks the story up; a hash not seen means "never
+ * written", which is certain. */
+struct versions_seen {
+	uint64_t *slot;
+	size_t n, cap; /* cap: a power of two */
+};
+
+versions_seen *versions_seen_new(void)
+{
+	versions_seen *s = wire_calloc(1, sizeof(*s));
+
+	if (s && !(s->slot = wire_calloc(s->cap = 1024, sizeof(*s->slot)))) {
+		free(s);
+		s = NULL;
+	}
+	return s;
+}
+
+void versions_seen_free(versions_seen *s)
+{
+	if (!s)
+		return;
+	free(s->slot);
+	free(s);
+}
+
+static uint64_t *seen_find(uint64_t *slot, size_t cap, uint64_t h)
+{
+	size_t i = (size_t)(h ^ (h >> 29)) & (cap - 1);
+
+	while (slot[i] && slot[i] != h)
+		i = (i + 1) & (cap - 1);
+	return &slot[i];
+}
+
+/* Add H; *WAS gets whether it was there.  Returns -1 when out of memory. */
+static int seen_add(versions_seen *s, uint64_t h, int *was)
+{
+	uint64_t *p;
+
+	h = h ? h : 1;
+	if ((s->n + 1) * 2 > s->cap) {
+		size_t cap = s->cap * 2;
+		uint64_t *slot = wire_calloc(cap, sizeof(*slot));
+
+		if (!slot)
+			return -1;
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->slot[i])
+				*seen_find(slot, cap, s->slot[i]) = s->slot[i];
+		free(s->slot);
+		s->slot = slot;
+		s->cap = cap;
+	}
+	p = seen_find(s->slot, s->cap, h);
+	*was = *p != 0;
+	if (!*was) {
+		*p = h;
+		s->n++;
+	}
+	return 0;
+}
+
 /* Read the versions of the story whose story term is STORY_TERM. */
 static xap_status load_versions(xap_db *db, const char *story_term,
 				const char *unique_term, struct version_list *l)
@@ -73,6 +140,7 @@ static xap_status load_versions(xap_db *db, const char *story_term,
 		copy_value(doc, SLOT_DATE, l->v[i].date, sizeof(l->v[i].date));
 		if ((st = xap_doc_has_term(doc, TERM_CURRENT, &l->v[i].current)) ||
 		    (st = xap_doc_has_term(doc, TERM_WITHDRAWN, &l->v[i].withdrawn)) ||
+		    (st = xap_doc_has_term(doc, TERM_VERSIONED, &l->v[i].versioned)) ||
 		    (st = xap_doc_has_term(doc, unique_term, &l->v[i].same))) {
 			xap_doc_free(doc);
 			return st;
@@ -90,17 +158,28 @@ static int newer(unsigned va, const char *da, unsigned vb, const char *db)
 	return strcmp(da, db) > 0;
 }
 
-/* Rewrite stored version V with TERM added (ADD) or removed. */
-static xap_status retag(xap_writer *w, struct version_info *v,
-			const char *term, int add)
+/* Rewrite stored version V: without TERM_CURRENT if UNCURRENT, with
+ * TERM_WITHDRAWN if WITHDRAW, with TERM_VERSIONED if VERSIONED.  Nothing is
+ * written when nothing changes. */
+static xap_status retag(xap_writer *w, const struct version_info *v,
+			int uncurrent, int withdraw, int versioned)
 {
 	xap_doc *doc;
-	xap_status st = xap_db_get_document(xap_writer_db(w), v->id, &doc);
+	xap_status st;
 
-	if (st != XAP_OK)
+	uncurrent = uncurrent && v->current;
+	withdraw = withdraw && !v->withdrawn;
+	versioned = versioned && !v->versioned;
+	if (!uncurrent && !withdraw && !versioned)
+		return XAP_OK;
+	if ((st = xap_db_get_document(xap_writer_db(w), v->id, &doc)) != XAP_OK)
 		return st;
-	st = add ? xap_doc_add_boolean_term(doc, term)
-		 : xap_doc_remove_term(doc, term);
+	if (uncurrent)
+		st = xap_doc_remove_term(doc, TERM_CURRENT);
+	if (st == XAP_OK && withdraw)
+		st = xap_doc_add_boolean_term(doc, TERM_WITHDRAWN);
+	if (st == XAP_OK && versioned)
+		st = xap_doc_add_boolean_term(doc, TERM_VERSIONED);
 	if (st == XAP_OK)
 		st = xap_writer_replace(w, v->id, doc);
 	xap_doc_free(doc);
@@ -108,12 +187,12 @@ static xap_status retag(xap_writer *w, struct version_info *v,
 }
 
 xap_status versions_upsert(xap_writer *w, const dispatch *d, xap_doc *doc,
-			   int *replaced)
+			   versions_seen *seen, int *replaced)
 {
 	struct version_list l = { NULL, 0, 0 };
 	char story[256], unique[256], date[15] = "";
 	unsigned version = document_version(d);
-	int current = 1, withdrawn = 0, killed;
+	int current = 1, withdrawn = 0, others = 0, killed;
 	int64_t t = document_date(d);
 	xap_status st;
 
@@ -125,12 +204,26 @@ xap_status versions_upsert(xap_writer *w, const dispatch *d, xap_doc *doc,
 		date_format_compact(t, date);
 	killed = d->pubstatus && !strcmp(d->pubstatus, "canceled");
 
+	if (seen) {
+		int was;
+
+		if (seen_add(seen, schema_fnv1a(story, strlen(story)), &was))
+			return XAP_NOMEM;
+		if (!was) {
+			/* The story's first version: nothing to look up. */
+			st = xap_doc_add_boolean_term(doc, TERM_CURRENT);
+			if (st == XAP_OK && killed)
+				st = xap_doc_add_boolean_term(doc, TERM_WITHDRAWN);
+			return st == XAP_OK ? xap_writer_add(w, doc, NULL) : st;
+		}
+	}
 	st = load_versions(xap_writer_db(w), story, unique, &l);
 	for (size_t i = 0; st == XAP_OK && i < l.n; i++) {
 		if (l.v[i].same) {
 			*replaced = 1;
 			continue;
 		}
+		others++;
 		if (!newer(version, date, l.v[i].version, l.v[i].date) &&
 		    (version != l.v[i].version || strcmp(date, l.v[i].date)))
 			current = 0;
@@ -140,16 +233,23 @@ xap_status versions_upsert(xap_writer *w, const dispatch *d, xap_doc *doc,
 		st = xap_doc_add_boolean_term(doc, TERM_CURRENT);
 	if (st == XAP_OK && (withdrawn || killed))
 		st = xap_doc_add_boolean_term(doc, TERM_WITHDRAWN);
-	for (size_t i = 0; st == XAP_OK && i < l.n; i++) {
-		if (l.v[i].same)
-			continue;
-		if (current && l.v[i].current)
-			st = retag(w, &l.v[i], TERM_CURRENT, 0);
-		if (st == XAP_OK && killed && !l.v[i].withdrawn)
-			st = retag(w, &l.v[i], TERM_WITHDRAWN, 1);
-	}
+	/* Every version of a story with several carries TERM_VERSIONED, so a
+	 * search counts stories exactly by counting only those apart. */
+	if (st == XAP_OK && others)
+		st = xap_doc_add_boolean_term(doc, TERM_VERSIONED);
+	for (size_t i = 0; st == XAP_OK && i < l.n; i++)
+		if (!l.v[i].same)
+			st = retag(w, &l.v[i], current, killed, 1);
+	/* Every version carries the story term, so the list holds this
+	 * version too if it is stored: replace it, or add it. */
+	for (size_t i = 0; st == XAP_OK && i < l.n; i++)
+		if (l.v[i].same) {
+			st = xap_writer_replace(w, l.v[i].id, doc);
+			goto out;
+		}
 	if (st == XAP_OK)
-		st = xap_writer_replace_by_term(w, unique, doc, NULL);
+		st = xap_writer_add(w, doc, NULL);
+out:
 	free(l.v);
 	return st;
 }
@@ -165,8 +265,7 @@ xap_status versions_withdraw(xap_writer *w, const char *id, unsigned *count)
 		return XAP_INVALID;
 	st = load_versions(xap_writer_db(w), story, "", &l);
 	for (size_t i = 0; st == XAP_OK && i < l.n; i++)
-		if (!l.v[i].withdrawn)
-			st = retag(w, &l.v[i], TERM_WITHDRAWN, 1);
+		st = retag(w, &l.v[i], 0, 1, 0);
 	if (st == XAP_OK)
 		*count = (unsigned)l.n;
 	free(l.v);

@@ -5,8 +5,10 @@
  * caller wants every version, the match collapses on the story id (value
  * SLOT_STORY), so each story is ranked by its best-matching version; the
  * hit then shows the story's current version and says which one matched.
- * Counting every match (check_at_least = document count) makes the story
- * count exact rather than Xapian's estimate.
+ * The story count is exact, and counted apart from the ranking: the
+ * ranked run stops as soon as its page is certain, and an unweighted run
+ * counts the matches (see count_stories()).  Facets need every match
+ * weighed by their spies, so a faceted search counts in the one run.
  *
  * A reader overtaken by the writer's commits gets XAP_MODIFIED: the whole
  * attempt is thrown away, the database reopened, and the search run again,
@@ -310,6 +312,50 @@ static const struct {
 	{ "month", SLOT_MONTH, -1 },
 };
 
+/* Whether the indexer marks the versions of multi-version stories
+ * (TERM_VERSIONED, schema 2 on): then a story count is the plain count of
+ * the single-version stories' matches plus the distinct stories among the
+ * few versioned matches.  An older index is counted by a spy over all. */
+static int versions_marked(xap_db *db)
+{
+	char *v = NULL;
+	size_t len;
+	int marked = 0;
+
+	if (xap_db_get_metadata(db, META_SCHEMA, &v, &len) == XAP_OK && v)
+		marked = atoi(v) >= 2;
+	free(v);
+	return marked;
+}
+
+/* The exact number of stories (or, ALL_VERSIONS, of documents) FULL
+ * matches, into *TOTAL; N_VERSIONED is the number of documents marked
+ * TERM_VERSIONED. */
+static xap_status count_stories(xap_db *db, const xap_query *full,
+				int all_versions, uint32_t n_versioned,
+				uint32_t *total)
+{
+	xap_query *marker = NULL, *subs[2], *single = NULL, *versioned = NULL;
+	uint32_t stories = 0;
+	xap_status st;
+
+	if (all_versions || !n_versioned)
+		return xap_db_count_matches(db, full, total);
+	if ((st = xap_query_term(TERM_VERSIONED, 1, 0, &marker)) != XAP_OK)
+		return st;
+	subs[0] = (xap_query *)full;
+	subs[1] = marker;
+	if ((st = xap_query_combine(XAP_OP_AND_NOT, subs, 2, 0, &single)) == XAP_OK &&
+	    (st = xap_query_combine(XAP_OP_FILTER, subs, 2, 0, &versioned)) == XAP_OK &&
+	    (st = xap_db_count_matches(db, single, total)) == XAP_OK &&
+	    (st = xap_db_count_distinct(db, versioned, SLOT_STORY, &stories)) == XAP_OK)
+		*total += stories;
+	xap_query_free(versioned);
+	xap_query_free(single);
+	xap_query_free(marker);
+	return st;
+}
+
 /* One attempt at the whole search. */
 static xap_status attempt(xap_db *db, const search_request *req, query *q,
 			  search_result *res, char *err, size_t errlen)
@@ -319,8 +365,9 @@ static xap_status attempt(xap_db *db, const search_request *req, query *q,
 	xap_results *r = NULL;
 	query_highlight hl;
 	unsigned facet_ids[SEARCH_FACETS], story_spy = 0;
-	uint32_t doccount = 0;
+	uint32_t doccount = 0, n_versioned = 0;
 	unsigned limit = req->count_only ? 0 : req->limit;
+	int one_pass;
 	xap_status st;
 
 	if (query_to_xapian(q, db, &req->qopts, &user, err, errlen))
@@ -351,12 +398,19 @@ static xap_status attempt(xap_db *db, const search_request *req, query *q,
 	    (st = xap_enquire_sort_by_value(e, SLOT_DATE, req->sort != SORT_DATE,
 					    1)) != XAP_OK)
 		goto out;
-	if (!req->all_versions &&
+	/* Xapian's count of collapsed matches is an estimate.  The exact
+	 * story count is counted apart (count_stories()), or, when facets
+	 * make this run visit every match anyway or the index predates the
+	 * version marks, by a spy on the story ids. */
+	one_pass = req->facets || !versions_marked(db);
+	if (!one_pass &&
+	    (st = xap_db_termfreq(db, TERM_VERSIONED, &n_versioned)) != XAP_OK)
+		goto out;
+	/* Without a story of several versions there is nothing to collapse. */
+	if (!req->all_versions && (one_pass || n_versioned) &&
 	    (st = xap_enquire_set_collapse_key(e, SLOT_STORY, 1)) != XAP_OK)
 		goto out;
-	/* Xapian's count of collapsed matches is an estimate; the number of
-	 * distinct story ids among all matches is the exact story count. */
-	if (!req->all_versions &&
+	if (one_pass && !req->all_versions &&
 	    (st = xap_enquire_add_distinct(e, SLOT_STORY, &story_spy)) != XAP_OK)
 		goto out;
 	if (req->facets)
@@ -365,12 +419,21 @@ static xap_status attempt(xap_db *db, const search_request *req, query *q,
 							facet_slots[i].separator,
 							&facet_ids[i])) != XAP_OK)
 				goto out;
-	st = xap_enquire_run(e, req->offset, limit, doccount ? doccount : 1, &r);
+	st = xap_enquire_run(e, req->offset, limit,
+			    one_pass ? (doccount ? doccount : 1) : 0, &r);
 	if (st != XAP_OK)
 		goto out;
-	res->total = xap_results_matches(r);
-	if (!req->all_versions &&
-	    (st = xap_results_distinct(r, story_spy, &res->total)) != XAP_OK)
+	if (!one_pass && (req->all_versions || !n_versioned) &&
+	    xap_results_matches_lower(r) == xap_results_matches_upper(r))
+		res->total = xap_results_matches(r); /* the run saw every match */
+	else if (!one_pass)
+		st = count_stories(db, full, req->all_versions, n_versioned,
+				   &res->total);
+	else if (!req->all_versions)
+		st = xap_results_distinct(r, story_spy, &res->total);
+	else
+		res->total = xap_results_matches(r);
+	if (st != XAP_OK)
 		goto out;
 	if (query_highlights(q, &hl)) {
 		st = XAP_NOMEM;

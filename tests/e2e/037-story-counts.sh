@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# 037-story-counts: the exact story count, however it is reached.
+#
+# A search counts stories apart from ranking them: matches of single-version
+# stories are counted plainly, and the versions of multi-version stories
+# (marked XV by the indexer) by their distinct story ids.  A faceted search
+# counts in its one run, and an index without the schema mark by a spy on
+# every match.  Each count must equal the number of distinct story ids in
+# the full --all-versions listing, on an index built by rebuild (new stories
+# added without a lookup) and one built by incremental jobs (every story
+# looked up), with versions arriving out of order and kills.
+. "$(dirname "$0")/../lib.sh"
+
+gen=$T/gen.jsonl
+wire-gen -q --seed 37 --paragraphs 1-3 -n 3000 -o "$gen"
+# Three incremental jobs, the newest third first, so that versions arrive
+# before the ones they replace.
+split -n l/3 -d "$gen" "$T/part-"
+mkdir -p "$T/a" "$T/b" "$T/c"
+mv "$T/part-00" "$T/c/p.jsonl"
+mv "$T/part-01" "$T/b/p.jsonl"
+mv "$T/part-02" "$T/a/p.jsonl"
+inc=$T/inc
+for d in a b c; do
+	wire-index -q --db "$inc" "$T/$d" || not_ok "incremental job $d exits 0"
+done
+reb=$T/reb
+wire-index rebuild -q --db "$reb" -j2 "$T/a" "$T/b" "$T/c" ||
+	not_ok "the rebuild exits 0"
+
+# ids DB ARGS...: the id of every version listed, page by page.
+ids() {
+	local db=$1 off=0 page; shift
+	while :; do
+		page=$(wire-search --db "$db" --all-versions --json --limit 1000 --offset $off "$@" |
+			jq -r 'select(.type=="hit") | .id')
+		[ -n "$page" ] && printf '%s\n' "$page"
+		[ "$(printf '%s' "$page" | grep -c .)" -lt 1000 ] && break
+		off=$((off + 1000))
+	done
+}
+gendb() { echo "$1/gen-$(printf %06d "$(wire-index stats --db "$1" --json | jq .generation)")/db"; }
+marks() { # DB TERM: how many documents carry TERM
+	xapian-delve -t "$2" "$(gendb "$1")" 2>/dev/null | sed -n '1s/.*termfreq \([0-9]*\).*/\1/p'
+}
+
+docs=$(wire-index stats --db "$reb" --json | jq .documents)
+expect_eq "both indexes hold every version" "$docs" "$(wire-index stats --db "$inc" --json | jq .documents)"
+# Versioned documents: those whose story id appears more than once.
+listed=$(ids "$reb" --include-withdrawn 'date:1900..2100' | sort | uniq -c | awk '$1 > 1 {n += $1} END {print n + 0}')
+if [ "$listed" -lt 100 ]; then
+	not_ok "the generated corpus has versioned stories" "only $listed versioned documents"
+else
+	ok "the generated corpus has $listed documents in multi-version stories"
+fi
+expect_eq "rebuild marks exactly the versioned documents XV" "$listed" "$(marks "$reb" XV)"
+expect_eq "incremental jobs mark the same documents XV" "$listed" "$(marks "$inc" XV)"
+expect_eq "rebuild and incremental jobs agree on the current versions" \
+	"$(marks "$reb" XC)" "$(marks "$inc" XC)"
+expect_eq "... and on the withdrawn ones" "$(marks "$reb" XW)" "$(marks "$inc" XW)"
+
+# A copy of the rebuilt index without its schema mark: counted by the spy.
+old=$T/old
+cp -r "$(gendb "$reb")" "$old"
+xapian-metadata set "$old" wire:schema "" 2>/dev/null ||
+	not_ok "clearing the schema mark of the copy"
+
+distinct() { ids "$@" | sort -u | wc -l; } # DB ARGS...: distinct story ids listed
+total() { wire-search --db "$1" --json --limit 1 "${@:2}" | jq 'select(.type=="summary") | .total'; }
+
+bad=()
+n=0
+for q in said the Afghanistan '"port staff"' 'TTP OR glaciers' 'ministry NOT state' \
+	'agency:AP' 'agency:Reuters said' 'lang:es' 'date:2016..2018' 'Tehreek-e-Taliban' \
+	'banks AND eurozone' 'potatoes'; do
+	for args in "" "--include-withdrawn"; do
+		# shellcheck disable=SC2086  # ARGS is zero or one word
+		want=$(distinct "$reb" $args "$q")
+		for got in "reb --count:$(wire-search --db "$reb" --count $args "$q")" \
+			"inc --count:$(wire-search --db "$inc" --count $args "$q")" \
+			"reb page:$(total "$reb" $args "$q")" \
+			"reb facets:$(total "$reb" --facets $args "$q")" \
+			"old schema:$(wire-search --db "$old" --count $args "$q")" \
+			"inc listing:$(distinct "$inc" $args "$q")"; do
+			n=$((n + 1))
+			[ "${got##*:}" = "$want" ] || bad+=("$q $args: ${got%%:*} gives ${got##*:}, the listing $want")
+		done
+	done
+done
+if [ ${#bad[@]} -eq 0 ]; then
+	ok "$n story counts (13 queries, with and without withdrawn, 6 ways) equal the distinct ids listed"
+else
+	not_ok "story counts equal the distinct ids listed" "${bad[@]}"
+fi
+expect_eq "--all-versions --count counts documents" "$docs" \
+	"$(wire-search --db "$reb" --all-versions --include-withdrawn --count 'date:1900..2100')"
