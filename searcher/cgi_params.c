@@ -161,7 +161,8 @@ static int parse_date(const char *s, char out[11])
 	y = atoi(s);
 	m = atoi(s + 5);
 	d = atoi(s + 8);
-	if (y < 1000 || date_from_ymd(y, m, d, 0, 0, 0) < 0)
+	/* -1 is date_from_ymd()'s only error: days before 1970 are negative. */
+	if (y < 1000 || date_from_ymd(y, m, d, 0, 0, 0) == -1)
 		return -1;
 	memcpy(out, s, 11);
 	return 0;

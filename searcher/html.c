@@ -397,6 +397,17 @@ static int header(strbuf *out, const cgi_params *p)
 /* ------------------------------------------------------------------ */
 /* The results page. */
 
+/* dispatch_display_headline() into *OUT, telling "no text at all" (0, *OUT
+ * NULL) from out of memory (-1). */
+static int display_headline(const dispatch *d, char **out)
+{
+	*out = dispatch_display_headline(d);
+	if (*out || !((d->headline && *d->headline) ||
+		      (d->n_paragraphs && d->paragraphs[0] && *d->paragraphs[0])))
+		return 0;
+	return -1;
+}
+
 static int hit_meta(strbuf *out, const search_hit *h, int all_versions)
 {
 	unsigned shown = h->d.version ? h->d.version : 1;
@@ -441,9 +452,11 @@ static int hit_meta(strbuf *out, const search_hit *h, int all_versions)
 
 static int hit(strbuf *out, const cgi_params *p, const search_hit *h, int all_versions)
 {
-	char *headline = dispatch_display_headline(&h->d);
+	char *headline;
 	int r;
 
+	if (display_headline(&h->d, &headline))
+		return -1;
 	r = lit(out, "<li class=\"hit\"><h2>");
 	if (!r && h->d.id)
 		r = lit(out, "<a href=\"") || html_href(out, p, "id", h->d.id) ||
@@ -752,9 +765,11 @@ static int story_text(strbuf *out, const search_hit *h, const query_highlight *h
 		      int level)
 {
 	const dispatch *d = &h->d;
-	char *headline = dispatch_display_headline(d);
+	char *headline;
 	int r;
 
+	if (display_headline(d, &headline))
+		return -1;
 	r = strbuf_addf(out, "<h%d>", level) ||
 	    marked_text(out, headline ? headline : "(no headline)", hl) ||
 	    strbuf_addf(out, "</h%d>\n<p class=\"meta\">", level);
@@ -804,7 +819,8 @@ int html_page_story(strbuf *out, const cgi_params *p,
 			cur = &versions->hits[i];
 	if (!cur)
 		return html_page_error(out, p, 404, "There is no dispatch with this id.");
-	headline = dispatch_display_headline(&cur->d);
+	if (display_headline(&cur->d, &headline))
+		return -1;
 	r = page_start(out, headline ? headline : "Dispatch");
 	free(headline);
 	if (r || header(out, p) || lit(out, "<main id=\"main\">\n<p class=\"count\"><a href=\"") ||
@@ -818,8 +834,10 @@ int html_page_story(strbuf *out, const cgi_params *p,
 		return -1;
 	for (size_t i = 0; i < versions->n_hits; i++) {
 		const search_hit *h = &versions->hits[i];
-		char *hl_text = dispatch_display_headline(&h->d);
+		char *hl_text;
 
+		if (display_headline(&h->d, &hl_text))
+			return -1;
 		r = strbuf_addf(out, "<li value=\"%u\">", version_of(h)) ||
 		    (h == cur ? lit(out, "<strong>shown above</strong> · ") : 0) ||
 		    (h->date[0] ? (html_escape_text(out, h->date, 10) || lit(out, " · ")) : 0) ||

@@ -88,6 +88,9 @@ static const struct row rows[] = {
 	{ "page=2&page=abc", OK, "", 2, 0, NULL, NULL, NULL, NULL, NULL, NULL },
 	{ "agency=EFE&agency=AP", OK, NULL, 0, 0, "EFE", NULL, NULL, NULL, NULL, NULL },
 	{ "q=a&q=%zz", OK, "a", 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	/* a name that does not decode is no name of ours */
+	{ "%zz=x&q=y", OK, "y", 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ "q%=x&q=y", OK, "y", 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
 	/* empty values and pairs */
 	{ "", OK, "", 1, 10, NULL, NULL, NULL, NULL, NULL, NULL },
 	{ "&&&", OK, "", 1, 10, NULL, NULL, NULL, NULL, NULL, NULL },
@@ -130,6 +133,7 @@ static const struct row rows[] = {
 	/* enumerations */
 	{ "sort=relevance&versions=all&format=json", OK, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
 	{ "sort=-date", OK, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ "sort=date&versions=collapsed&format=html", OK, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
 	{ "sort=DATE", BAD, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
 	{ "sort=date%00", BAD, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
 	{ "versions=some", BAD, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
@@ -146,6 +150,28 @@ static const struct row rows[] = {
 	{ "lang=en:x", BAD, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
 	{ "lang=pt-BR", BAD, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
 	{ "lang=Spanish", OK, NULL, 0, 0, NULL, NULL, "Spanish", NULL, NULL, NULL },
+	{ "lang=abcdefghijklmnopqrst", OK, NULL, 0, 0, NULL, NULL, "abcdefghijklmnopqrst", NULL, NULL, NULL },
+	{ "lang=abcdefghijklmnopqrstu", BAD, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ "lang=a%5Bb", BAD, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ "lang=a%7B", BAD, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ "lang=%40", BAD, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ "lang=ZZ", OK, NULL, 0, 0, NULL, NULL, "ZZ", NULL, NULL, NULL },
+	/* every double quote a query could read as one: "«»“”„‟″＂ */
+	{ "agency=%C2%AB", BAD, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ "agency=x%C2%BB", BAD, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ "place=%E2%80%9C", BAD, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ "place=%E2%80%9E", BAD, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ "place=%E2%80%9F", BAD, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ "place=%E2%80%B3", BAD, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ "id=%EF%BC%82", BAD, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	/* and their neighbours, which are text: nbsp, – … ‛ € ！ � */
+	{ "agency=a%C2%A0b", OK, NULL, 0, 0, "a\xc2\xa0" "b", NULL, NULL, NULL, NULL, NULL },
+	{ "place=a%E2%80%93b", OK, NULL, 0, 0, NULL, "a\xe2\x80\x93" "b", NULL, NULL, NULL, NULL },
+	{ "place=a%E2%80%A6", OK, NULL, 0, 0, NULL, "a\xe2\x80\xa6", NULL, NULL, NULL, NULL },
+	{ "place=%E2%80%9B", OK, NULL, 0, 0, NULL, "\xe2\x80\x9b", NULL, NULL, NULL, NULL },
+	{ "place=%E2%82%AC1", OK, NULL, 0, 0, NULL, "\xe2\x82\xac" "1", NULL, NULL, NULL, NULL },
+	{ "id=%EF%BC%81", OK, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, "\xef\xbc\x81" },
+	{ "id=%EF%BF%BD", OK, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, "\xef\xbf\xbd" },
 	/* dates */
 	{ "from=2025-04-01&to=2025-04-30", OK, NULL, 0, 0, NULL, NULL, NULL, "2025-04-01", "2025-04-30", NULL },
 	{ "from=2024-02-29", OK, NULL, 0, 0, NULL, NULL, NULL, "2024-02-29", "", NULL },
@@ -154,6 +180,14 @@ static const struct row rows[] = {
 	{ "from=2025-4-1", BAD, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
 	{ "to=20250401", BAD, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
 	{ "to=2025-04-01T00", BAD, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ "from=2025x04-01", BAD, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ "from=2025-04x01", BAD, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ "from=2025-0a-01", BAD, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ "to=2025-0%2F-01", BAD, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ "from=0999-01-01", BAD, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	/* before 1970 too, as in the query language */
+	{ "from=1000-01-01&to=1969-12-31", OK, NULL, 0, 0, NULL, NULL, NULL, "1000-01-01", "1969-12-31", NULL },
+	{ "from=1969-02-29", BAD, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
 	{ "from=2025-05-01&to=2025-04-01", BAD, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -373,6 +407,156 @@ static void test_query_id(void **state)
 	cgi_params_release(&p);
 }
 
+/* Filter values: 200 bytes at most, each one with its own reason. */
+static void test_filter_limits(void **state)
+{
+	static const char *const names[] = { "agency", "place", "id" };
+	char value[202];
+
+	(void)state;
+	memset(value, 'x', sizeof(value));
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		cgi_params p;
+		const char *why = NULL;
+
+		assert_int_equal(cgi_params_init(&p), 0);
+		assert_int_equal(cgi_params_set(&p, names[i], value, 201, &why),
+				 CGI_BAD_REQUEST);
+		assert_non_null(strstr(why, names[i]));
+		assert_non_null(strstr(why, "too long"));
+		cgi_params_release(&p);
+		assert_int_equal(cgi_params_init(&p), 0);
+		assert_int_equal(cgi_params_set(&p, names[i], value, 200, &why), CGI_OK);
+		assert_int_equal(strlen(i == 0 ? p.agency : i == 1 ? p.place : p.id), 200);
+		cgi_params_release(&p);
+	}
+}
+
+/* cgi_query_balance() on raw text: typographic quotes, broken sequences
+ * at the end of the text (which are not quotes), control characters. */
+static void test_balance_raw(void **state)
+{
+	static const struct {
+		const char *q;
+		const char *want;
+	} t[] = {
+		{ "", "" },
+		{ "(a)", "(a)" },
+		{ "(a) b)", "(a) b " },
+		{ "\xc2\xab" "durand line" "\xc2\xbb", "\"durand line\"" },
+		{ "\xef\xbc\x82x\xef\xbc\x82", "\"x\"" },
+		{ "\xe2\x80\x9ex\xe2\x80\x9f", "\"x\"" },
+		{ "\xe2\x80\xb3x\xe2\x80\x9d", "\"x\"" },
+		/* Not quotes: en dash, ellipsis, euro, nbsp, fullwidth '!', U+FFFD. */
+		{ "a\xe2\x80\x93" "b", "a\xe2\x80\x93" "b" },
+		{ "\xe2\x80\xa6", "\xe2\x80\xa6" },
+		{ "\xe2\x82\xac", "\xe2\x82\xac" },
+		{ "\xc2\xa0", "\xc2\xa0" },
+		{ "\xef\xbc\x81", "\xef\xbc\x81" },
+		{ "\xef\xbf\xbd", "\xef\xbf\xbd" },
+		/* Cut sequences are copied as they are. */
+		{ "a\xe2\x80", "a\xe2\x80" },
+		{ "a\xc2", "a\xc2" },
+		{ "a\xef\xbc", "a\xef\xbc" },
+		/* Backslashes and control characters become spaces. */
+		{ "a\\\"b\"", "a \"b\"" },
+		{ "a\tb\x7f" "c\x01", "a b c " },
+		/* An unpaired quote: its parentheses count again. */
+		{ "\"(a)", " (a)" },
+		{ "\"a)", " a " },
+		{ "(\"a) (b", "( a) (b)" },
+		{ "((((((((((a", "((((((((((a))))))))))" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		char *got = cgi_query_balance(t[i].q);
+
+		assert_non_null(got);
+		if (strcmp(got, t[i].want)) {
+			fprintf(stderr, "balance row %zu: got '%s', expected '%s'\n", i, got,
+				t[i].want);
+			fail();
+		}
+		free(got);
+	}
+}
+
+/* A zeroed struct (released, or never initialised through us): no q, no
+ * filters, the empty query. */
+static void test_query_without_q(void **state)
+{
+	cgi_params p;
+	char *q;
+
+	(void)state;
+	assert_int_equal(cgi_params_init(&p), 0);
+	cgi_params_release(&p);
+	assert_null(p.q);
+	q = cgi_params_query(&p, 1);
+	assert_string_equal(q, "");
+	free(q);
+	p.place = (char *)"Kabul";
+	q = cgi_params_query(&p, 1);
+	assert_string_equal(q, " place:\"Kabul\"");
+	free(q);
+}
+
+/* Every allocation failing in turn, and all the later ones with it: NULL
+ * (never a partial query), or the whole result. */
+static void test_query_alloc_failure(void **state)
+{
+	static const char *const balance[] = { "((((((((((a \"b", "\"(a)", "x" };
+	const char *qs = "q=((((((((((durand+%22line&agency=EFE&place=Kabul&lang=en"
+			 "&from=2025-01-01&to=2025-02-01&id=efe-1";
+	cgi_params p;
+	const char *why;
+	char *want;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(balance) / sizeof(balance[0]); i++) {
+		want = cgi_query_balance(balance[i]);
+		assert_non_null(want);
+		for (unsigned long n = 1;; n++) {
+			char *got;
+			unsigned long made;
+
+			wire_alloc_fail_at(n, 1);
+			got = cgi_query_balance(balance[i]);
+			made = wire_alloc_fail_at(0, 0);
+			if (made < n) {
+				assert_string_equal(got, want);
+				free(got);
+				break;
+			}
+			assert_null(got);
+		}
+		free(want);
+	}
+	assert_int_equal(cgi_params_init(&p), 0);
+	assert_int_equal(cgi_params_parse(&p, qs, strlen(qs), &why), CGI_OK);
+	want = cgi_params_query(&p, 1);
+	assert_string_equal(want, "(((((((((((durand  line))))))))))) agency:\"EFE\" "
+				  "place:\"Kabul\" lang:en date:2025-01-01..2025-02-01 "
+				  "id:\"efe-1\"");
+	for (unsigned long n = 1;; n++) {
+		char *got;
+		unsigned long made;
+
+		wire_alloc_fail_at(n, 1);
+		got = cgi_params_query(&p, 1);
+		made = wire_alloc_fail_at(0, 0);
+		if (made < n) {
+			assert_string_equal(got, want);
+			free(got);
+			break;
+		}
+		assert_null(got);
+	}
+	free(want);
+	cgi_params_release(&p);
+}
+
 /* Every allocation failing in turn: a clean CGI_NO_MEMORY, never a crash
  * or a leak (the sanitizer build checks the leaks). */
 static void test_alloc_failure(void **state)
@@ -414,6 +598,10 @@ int main(void)
 		cmocka_unit_test(test_query),
 		cmocka_unit_test(test_query_id),
 		cmocka_unit_test(test_alloc_failure),
+		cmocka_unit_test(test_filter_limits),
+		cmocka_unit_test(test_balance_raw),
+		cmocka_unit_test(test_query_without_q),
+		cmocka_unit_test(test_query_alloc_failure),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
