@@ -293,7 +293,7 @@ int synonyms_load_more(synonyms *syn, const char *path, char *err,
 		       size_t errlen)
 {
 	strbuf line = STRBUF_INIT;
-	char buf[4096], why[160];
+	char why[160];
 	unsigned long lineno = 0;
 	int r = 0, c = 0;
 	FILE *f;
@@ -311,16 +311,18 @@ int synonyms_load_more(synonyms *syn, const char *path, char *err,
 	while (!r) {
 		size_t n;
 
+		int ch = 0;
+
 		strbuf_reset(&line);
-		/* A line of any length, in 4 KiB pieces. */
-		while (fgets(buf, sizeof buf, f)) {
-			n = strlen(buf);
-			if (strbuf_add(&line, buf, n)) {
+		/* A line of any length, NUL bytes and all (a NUL is refused
+		 * below, never taken for the end of the line). */
+		while ((ch = getc(f)) != EOF) {
+			if (strbuf_addch(&line, (char)ch)) {
 				set_err(err, errlen, "out of memory");
 				r = -1;
 				break;
 			}
-			if (n && buf[n - 1] == '\n')
+			if (ch == '\n')
 				break;
 		}
 		if (r)
@@ -337,6 +339,12 @@ int synonyms_load_more(synonyms *syn, const char *path, char *err,
 		if (lineno == 1 && line.len >= 3 &&
 		    !memcmp(line.buf, "\xEF\xBB\xBF", 3))
 			memset(line.buf, ' ', 3);  /* a byte-order mark */
+		n = line.len;
+		if (memchr(line.buf, '\0', n)) {
+			set_err(err, errlen, "%s:%lu: a NUL byte in the line", path, lineno);
+			r = -1;
+			break;
+		}
 		c = load_line(syn, line.buf, line.len, why, sizeof why);
 		if (c == LINE_OOM) {
 			set_err(err, errlen, "out of memory");

@@ -259,6 +259,19 @@ static void test_load_errors(void **state)
 		assert_int_equal(strlen(err), 7);
 		assert_memory_equal(err, path, 7);
 	}
+	/* A NUL byte is refused with its line, never taken for its end
+	 * (which would glue "A" to the next line's key). */
+	{
+		static const char nul[] = "UN = United Nations\nA\0 = x\nB = c\n";
+		synonyms *syn = NULL;
+
+		make_file(path, sizeof path, "nul.txt", "");
+		write_file(path, nul, sizeof nul - 1);
+		assert_int_equal(synonyms_load(path, &syn, err, sizeof err), -1);
+		assert_null(syn);
+		snprintf(want, sizeof want, "%s:2: a NUL byte in the line", path);
+		assert_string_equal(err, want);
+	}
 }
 
 /* What cannot be read at all, and what a second file adds before its
