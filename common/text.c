@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <utf8proc.h>
 
 #define FOLD_OPTIONS                                                     \
@@ -96,41 +97,49 @@ struct tok {
 };
 
 /* Ordinary words that, in capitals in a query, are taken as an acronym
- * ("US", "WHO", "IT"); folded forms. */
+ * ("US", "WHO", "IT"); folded forms, English and Spanish ("más" -> "mas"),
+ * in byte order for bsearch(). */
 static const char *const common_words[] = {
-	/* English */
-	"a", "about", "after", "all", "also", "am", "an", "and", "any", "are",
-	"as", "at", "be", "been", "but", "by", "can", "could", "did", "do",
-	"does", "down", "each", "for", "from", "go", "had", "has", "have",
-	"he", "her", "here", "him", "his", "how", "i", "if", "in", "into",
-	"is", "it", "its", "just", "may", "me", "more", "most", "my", "new",
-	"no", "nor", "not", "now", "of", "off", "oh", "ok", "on", "one",
-	"only", "or", "our", "out", "over", "said", "says", "see", "she",
-	"so", "some", "such", "than", "that", "the", "their", "them", "then",
-	"there", "these", "they", "this", "those", "to", "too", "two", "up",
-	"us", "very", "was", "way", "we", "well", "were", "what", "when",
-	"where", "which", "while", "who", "why", "will", "with", "would",
-	"yes", "yet", "you", "your",
-	/* Spanish (folded: "más" -> "mas") */
-	"al", "ante", "bajo", "como", "con", "contra", "cual", "cuando", "de",
-	"del", "desde", "donde", "dos", "durante", "e", "el", "ella", "ellos",
-	"en", "entre", "era", "es", "esa", "ese", "eso", "esta", "este",
-	"esto", "fue", "ha", "han", "hasta", "hay", "la", "las", "le", "les",
-	"lo", "los", "mas", "mi", "muy", "ni", "nos", "o", "para", "pero",
-	"por", "que", "quien", "se", "ser", "si", "sin", "sobre", "son", "su",
-	"sus", "tambien", "te", "tras", "tu", "u", "un", "una", "uno", "unos",
-	"unas", "y", "ya", "yo"
+	"a", "about", "after", "al", "all", "also", "am", "an", "and", "ante",
+	"any", "are", "as", "at", "bajo", "be", "been", "but", "by", "can",
+	"como", "con", "contra", "could", "cual", "cuando", "de", "del", "desde",
+	"did", "do", "does", "donde", "dos", "down", "durante", "e", "each", "el",
+	"ella", "ellos", "en", "entre", "era", "es", "esa", "ese", "eso", "esta",
+	"este", "esto", "for", "from", "fue", "go", "ha", "had", "han", "has",
+	"hasta", "have", "hay", "he", "her", "here", "him", "his", "how", "i",
+	"if", "in", "into", "is", "it", "its", "just", "la", "las", "le", "les",
+	"lo", "los", "mas", "may", "me", "mi", "more", "most", "muy", "my", "new",
+	"ni", "no", "nor", "nos", "not", "now", "o", "of", "off", "oh", "ok",
+	"on", "one", "only", "or", "our", "out", "over", "para", "pero", "por",
+	"que", "quien", "said", "says", "se", "see", "ser", "she", "si", "sin",
+	"so", "sobre", "some", "son", "su", "such", "sus", "tambien", "te",
+	"than", "that", "the", "their", "them", "then", "there", "these", "they",
+	"this", "those", "to", "too", "tras", "tu", "two", "u", "un", "una",
+	"unas", "uno", "unos", "up", "us", "very", "was", "way", "we", "well",
+	"were", "what", "when", "where", "which", "while", "who", "why", "will",
+	"with", "would", "y", "ya", "yes", "yet", "yo", "you", "your"
 };
+
+struct word_key {
+	const char *w;
+	size_t len;
+};
+
+static int word_cmp(const void *key, const void *entry)
+{
+	const struct word_key *k = key;
+	const char *e = *(const char *const *)entry;
+	int r = strncmp(k->w, e, k->len);
+
+	return r ? r : -(e[k->len] != '\0');
+}
 
 static int is_common_word(const char *w, size_t len)
 {
-	size_t i;
+	struct word_key k = { w, len };
 
-	for (i = 0; i < sizeof common_words / sizeof common_words[0]; i++)
-		if (strlen(common_words[i]) == len &&
-		    !memcmp(common_words[i], w, len))
-			return 1;
-	return 0;
+	return bsearch(&k, common_words, sizeof common_words / sizeof common_words[0],
+		       sizeof common_words[0], word_cmp) != NULL;
 }
 
 /* Decode one code point at S (N > 0 bytes).  Returns its length; *CP is -1
@@ -762,13 +771,14 @@ static int emit_part(struct tok *t, const struct part *pt, uint32_t pos,
 		     unsigned extra)
 {
 	const char *term = t->terms.buf + pt->off;
-	int mark = pt->acro != ACRO_NONE, plain = 1, r;
+	int mark = 0, plain = 1, r;
 
-	if (t->mode == TEXT_FOR_QUERY) {
-		mark = pt->acro == ACRO_DOTTED ||
-		       (pt->acro == ACRO_CAPS && is_common_word(term, pt->len));
+	/* Only an ordinary word has a marked form: "US" and "U.S." are not
+	 * "us", but "TTP" and "T.T.P." can only be ttp. */
+	if (pt->acro != ACRO_NONE && is_common_word(term, pt->len))
+		mark = 1;
+	if (t->mode == TEXT_FOR_QUERY)
 		plain = !mark;
-	}
 	if (plain && (r = emit(t, term, pt->len, pos, pt->start, pt->end,
 			       extra | pt->flags)))
 		return r;
@@ -1096,7 +1106,8 @@ size_t text_utf8_prefix(const char *s, size_t len, size_t max)
 	return max;
 }
 
-/* Short words that stay lowercase inside a name ("Ciudad de México"). */
+/* Short words that stay lowercase inside a name ("Ciudad de México").
+ * W is the word as already written out, its first letter in capitals. */
 static int is_name_particle(const char *w, size_t len)
 {
 	static const char *const particles[] = {
@@ -1106,7 +1117,7 @@ static int is_name_particle(const char *w, size_t len)
 	};
 
 	for (size_t i = 0; i < sizeof(particles) / sizeof(particles[0]); i++)
-		if (strlen(particles[i]) == len && !memcmp(particles[i], w, len))
+		if (strlen(particles[i]) == len && !strncasecmp(particles[i], w, len))
 			return 1;
 	return 0;
 }

@@ -19,13 +19,13 @@
  *  - Digit groups joined by separators form one number: "84,000" and
  *    "84.000" -> 84000 (groups of exactly three digits after the first);
  *    "3.5" -> 3.5 and "3,5" -> 3.5 (a decimal).
- *  - Acronyms: "T.T.P.", "TTP" -> ttp.  A dotted acronym, or a word of two
- *    or more letters all upper case, also gives the case-marked term
- *    "^ttp" at the same position (TEXT_TOKEN_ACRONYM) when indexing.  When
- *    querying, a dotted acronym, or an all-capitals word whose lower-case
- *    form is an ordinary word ("US", "WHO", "IT"), gives only the marked
- *    term, so `US` does not match the pronoun "us"; `us` gives the plain
- *    term and matches everything.
+ *  - Acronyms: "T.T.P.", "TTP" -> ttp.  When the lower-case form is an
+ *    ordinary word ("US", "U.S.", "WHO", "IT"), a dotted acronym or a word
+ *    of two or more letters all upper case also gives the case-marked term
+ *    "^us" at the same position (TEXT_TOKEN_ACRONYM) when indexing.  When
+ *    querying, such an acronym gives only the marked term, so `US` does
+ *    not match the pronoun "us"; `us` gives the plain term and matches
+ *    everything.  Other acronyms are plain terms: "TTP" = ttp.
  *  - Terms never exceed TEXT_MAX_TERM bytes: a longer word is cut at a
  *    character boundary and ends with '~' and a hash of the whole word.
  */

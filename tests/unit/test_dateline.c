@@ -31,6 +31,26 @@ struct row {
 #define NO(s) { s, 0, "", "", "", 0, 0, "", s }
 
 static const struct row rows[] = {
+	/* impossible days: the dateline stands, without its date */
+	{ "Kabul, 31 Apr (EFE).- Texto", 1, "Kabul", "", "EFE", 0, 0,
+	  "Kabul, 31 Apr (EFE)", "Texto" },
+	{ "Kabul, 30 Feb (EFE).- Texto", 1, "Kabul", "", "EFE", 0, 0,
+	  "Kabul, 30 Feb (EFE)", "Texto" },
+	{ "Kabul, 0 Apr (EFE).- Texto", 1, "Kabul", "", "EFE", 0, 0,
+	  "Kabul, 0 Apr (EFE)", "Texto" },
+	{ "KABUL, April 19th (Reuters) - Text", 1, "KABUL", "", "Reuters", 4,
+	  19, "KABUL, April 19th (Reuters)", "Text" },
+	{ "Kabul, Apr 19 (EFE)\xc2\xa0- Text", 1, "Kabul", "", "EFE", 4, 19,
+	  "Kabul, Apr 19 (EFE)", "Text" },
+	{ "M\xc3\x9cNCHEN (dpa) - Text", 1, "M\xc3\x9cNCHEN", "", "dpa", 0, 0,
+	  "M\xc3\x9cNCHEN (dpa)", "Text" },
+	{ "O'HARE, Apr 2 (AP) - Text", 1, "O'HARE", "", "AP", 4, 2,
+	  "O'HARE, Apr 2 (AP)", "Text" },
+	{ "ST. LOUIS (AP) - Text", 1, "ST. LOUIS", "", "AP", 0, 0,
+	  "ST. LOUIS (AP)", "Text" },
+	NO("Madrid, 19 deabril (EFE).- Texto"),
+	NO("Kabul \xe2\x80\x93 Text"),
+	NO("kabul (EFE).- Texto"),
 	/* EFE */
 	{ "Kabul/Islamabad, Apr 19 (EFE).\xe2\x80\x94 Pakistan stressed", 1,
 	  "Kabul;Islamabad", "", "EFE", 4, 19,

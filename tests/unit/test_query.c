@@ -131,6 +131,42 @@ static const struct row rows[] = {
 	{ "headline:AND", 0, "FIELD(headline WORD(^and))" },
 	{ "headline: x", 0, "AND(WORD(headline) WORD(x))" },
 	{ "headline:", 0, "WORD(headline)" },
+	{ "lang:~a", 0, "!unknown language '~a' in 'lang:~a'" },
+	{ "lang:a~", 0, "!unknown language 'a~' in 'lang:a~'" },
+	{ "agency:\"\nEFE\t\"", 0, "FILTER(agency:efe)" },
+	{ "agency:a agency:b agency:c agency:d agency:e agency:f", F_TERMS5,
+	  "!query has more than 5 terms" },
+	{ "a AND (b", 0, "AND(WORD(a) WORD(b))" },
+	{ "a) b", 0, "AND(WORD(a) WORD(b))" },
+	{ "\"a\" NEAR", 0, "PHRASE(a)" },
+	{ "NEAR a", 0, "WORD(a)" },
+	{ "a NEAR", 0, "WORD(a)" },
+	{ "-(a b)", 0, "NOT(AND(WORD(a) WORD(b)))" },
+	{ "-a -b", 0, "NOT(WORD(a) WORD(b))" },
+	{ "a -(b)", 0, "AND_NOT(WORD(a) WORD(b))" },
+	{ "(-a)", 0, "NOT(WORD(a))" },
+	{ "a NOT", 0, "WORD(a)" },
+	{ "+(a b) c", 0, "AND(WORD(a) WORD(b) WORD(c))" },
+	{ "headline:(-a)", 0, "FIELD(headline NOT(WORD(a)))" },
+	{ "headline:(a OR -b)", 0, "FIELD(headline OR(WORD(a) NOT(WORD(b))))" },
+	{ "a OR -b", 0, "OR(WORD(a) NOT(WORD(b)))" },
+	{ "-a OR b", 0, "OR(NOT(WORD(a)) WORD(b))" },
+	{ "(a OR b) -c", 0, "AND_NOT(OR(WORD(a) WORD(b)) WORD(c))" },
+	{ "\"a\" \"\"", 0, "PHRASE(a)" },
+	{ "headline:\"\"", 0, "EMPTY" },
+	{ "date:2025..2024", 0, "!date range '2025..2024' in 'date:2025..2024' ends before it starts" },
+	{ "agency:EFE -agency:AP", 0, "AND_NOT(FILTER(agency:efe) FILTER(agency:ap))" },
+	{ "-agency:EFE -date:2025", 0,
+	  "NOT(FILTER(agency:efe) FILTER(DATE(20250101000000..20251231235959)))" },
+	{ "a ADJ/2", 0, "WORD(a)" },
+	{ "(a NEAR b) NEAR c", 0, "NEAR/10(WORD(a) WORD(b) WORD(c))" },
+	{ "(a OR b) NEAR c", 0, "NEAR/10(OR(WORD(a) WORD(b)) WORD(c))" },
+	{ "(a AND b) NEAR c", 0, "AND(WORD(a) WORD(b) WORD(c))" },
+	{ "-a NEAR b", 0, "AND_NOT(WORD(b) WORD(a))" },
+	{ "a NEAR -b", 0, "AND_NOT(WORD(a) WORD(b))" },
+	{ "agency:EFE NEAR a", 0, "AND(WORD(a) FILTER(agency:efe))" },
+	{ "headline:a NEAR headline:b", 0,
+	  "NEAR/10(FIELD(headline WORD(a)) FIELD(headline WORD(b)))" },
 	{ "foo:bar", 0, "PHRASE(foo bar)" },
 	{ "http://example.com", 0, "PHRASE(http example com)" },
 	/* filters */
@@ -210,6 +246,89 @@ static const struct row rows[] = {
 	  "FILTER(DATE(20250101000000..20251231235959) "
 	  "DATE(20240101000000..20241231235959))" },
 	{ "date: 2025", 0, "AND(WORD(date) WORD(2025))" },
+	/* white space, quotes and operators at the edges of the lexer */
+	{ "a\x0b" "b\xe2\x80\x83" "c\xe2\x80\xaf" "d\xe2\x81\x9f" "e\xe3\x80\x80" "f", 0,
+	  "AND(WORD(a) WORD(b) WORD(c) WORD(d) WORD(e) WORD(f))" },
+	{ "a\xe2\x80\x90" "b\xe2\x81\xa0" "c\xe3\x80\x81" "d\xe2\x80\x8c" "e", 0,
+	  "PHRASE(a bc de)" },
+	{ "\xe2\x80\x9e" "a b\xe2\x80\x9c c", 0, "AND(PHRASE(a b) WORD(c))" },
+	{ "a NEAR/ b", 0, "AND(WORD(a) WORD(near) WORD(b))" },
+	{ "a ADJ/ b", 0, "AND(WORD(a) WORD(adj) WORD(b))" },
+	{ "a NEARx b", 0, "AND(WORD(a) WORD(nearx) WORD(b))" },
+	{ "a NEAR/99999 b", 0, "NEAR/10000(WORD(a) WORD(b))" },
+	{ "h1:x", 0, "PHRASE(h1 x)" },
+	{ "headline:)", 0, "WORD(headline)" },
+	{ "agency:efe)", 0, "FILTER(agency:efe)" },
+	{ "-)", 0, "EMPTY" },
+	{ "+-x", 0, "WORD(x)" },
+	{ "-+x", 0, "WORD(x)" },
+	{ "kabul/islam*", 0, "PHRASE(kabul islam)" },
+	/* filter values */
+	{ "place:\"  Kabul  \"", 0, "FILTER(place:kabul)" },
+	{ "place:\"o'neil (jr)\"", 0, "FILTER(place:\"oneil jr\")" },
+	{ "id:a\\b", 0, "FILTER(id:\"a\\\\b\")" },
+	{ "id:a\"b", 0, "FILTER(id:\"a\\\"b\")" },
+	{ "lang:e1", 0, "!unknown language 'e1' in 'lang:e1'" },
+	{ "lang:1e", 0, "!unknown language '1e' in 'lang:1e'" },
+	{ "lang:eng", 0, "!unknown language 'eng' in 'lang:eng'" },
+	{ "lang:\"\" x", 0, "WORD(x)" },
+	{ "id:\"\" x", 0, "WORD(x)" },
+	{ "urgency:a", 0, "!urgency must be a digit from 1 to 9 in 'urgency:a'" },
+	{ "urgency:12", 0, "!urgency must be a digit from 1 to 9 in 'urgency:12'" },
+	/* error messages show the query safely: bad UTF-8 and controls as
+	 * '?', well-formed sequences of every length as they are */
+	{ "lang:\xc3\xa9\x01\x7f\xe0\x80\x80\xed\xa0\x80\xf0\x80\x80\x80"
+	  "\xf4\x90\x80\x80\xf0\x9f\x98\x80\xe6\x97\xa5\xc3", 0,
+	  "!unknown language '\xc3\xa9????????????????\xf0\x9f\x98\x80\xe6\x97\xa5?' "
+	  "in 'lang:\xc3\xa9????????????????\xf0\x9f\x98\x80\xe6\x97\xa5?'" },
+	{ "urgency:\xe2\x82\xac\xed\x9f\xbf\xf4\x8f\xbf\xbf\xf1\x80\x80\x80\xc3", 0,
+	  "!urgency must be a digit from 1 to 9 in 'urgency:\xe2\x82\xac\xed\x9f\xbf"
+	  "\xf4\x8f\xbf\xbf\xf1\x80\x80\x80?'" },
+	{ "lang:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 0,
+	  "!unknown language 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' "
+	  "in 'lang:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'" },
+	/* NEAR with operands that vanish or have no positions */
+	{ "(headline:a OR b) NEAR c", 0,
+	  "NEAR/10(OR(FIELD(headline WORD(a)) WORD(b)) WORD(c))" },
+	{ "(a OR \"b c\") NEAR d", 0, "AND(OR(WORD(a) PHRASE(b c)) WORD(d))" },
+	{ "\"\" NEAR a", 0, "WORD(a)" },
+	{ "a NEAR \"\"", 0, "WORD(a)" },
+	{ "a NEAR b NEAR agency:efe", 0,
+	  "AND(NEAR/10(WORD(a) WORD(b)) FILTER(agency:efe))" },
+	/* required words, double negations */
+	{ "a AND +b", 0, "AND(WORD(a) WORD(b))" },
+	{ "-(-a) b", 0, "AND(WORD(a) WORD(b))" },
+	{ "-(-a)", 0, "WORD(a)" },
+	{ "a AND (+b +c)", F_OR, "AND(WORD(a) WORD(b) WORD(c))" },
+	{ "a AND (+b agency:efe)", F_OR,
+	  "AND(WORD(a) AND(WORD(b) FILTER(agency:efe)))" },
+	{ "+a +b", F_OR, "AND(WORD(a) WORD(b))" },
+	{ "-a -b", F_OR, "NOT(WORD(a) WORD(b))" },
+	{ "a -agency:efe -lang:en", 0,
+	  "AND_NOT(WORD(a) FILTER(agency:efe) FILTER(lang:en))" },
+	/* dates that are not dates */
+	{ "date:yesterdax", 0, "!invalid date 'yesterdax' in 'date:yesterdax'" },
+	{ "date:abcd", 0, "!invalid date 'abcd'" },
+	{ "date:2025x04", 0, "!invalid date '2025x04'" },
+	{ "date:2025-0x", 0, "!invalid date '2025-0x'" },
+	{ "date:2025-04x19", 0, "!invalid date '2025-04x19'" },
+	{ "date:2025-04-1x", 0, "!invalid date '2025-04-1x'" },
+	{ "date:0000", 0, "!impossible date '0000' in 'date:0000'" },
+	{ "date:2025-00", 0, "!impossible date '2025-00'" },
+	{ "date:2025-04-00", 0, "!impossible date '2025-04-00'" },
+	{ "date:d", 0, "!invalid date 'd' in 'date:d'" },
+	{ "date:12345678d", 0, "!invalid date '12345678d'" },
+	{ "date:5x", 0, "!invalid date '5x'" },
+	{ "date:xd", 0, "!invalid date 'xd'" },
+	{ "date:9999y", 0, "!impossible date '9999y' in 'date:9999y'" },
+	{ "date:11111111111111111111111111111111111111111111111111", 0,
+	  "!invalid date '11111111111111111111111111111111111111111111111111'" },
+	{ "date:2025.04", 0, "!invalid date '2025.04'" },
+	{ "date:2025-02-30..2025-03-01", 0,
+	  "!impossible date '2025-02-30' in 'date:2025-02-30..2025-03-01'" },
+	{ "date:2000-02..2100-02", 0,
+	  "FILTER(DATE(20000201000000..21000228235959))" },
+	{ "date:1900-02-29", 0, "!impossible date '1900-02-29'" },
 	/* ordinary wire text */
 	{ "U.S.", 0, "WORD(^us)" },
 	{ "US", 0, "WORD(^us)" },
@@ -257,7 +376,7 @@ static const struct row rows[] = {
 	{ "$100", 0, "WORD(100)" },
 	{ "Muttaqī", 0, "WORD(muttaqi)" },
 	{ "Bogotá", 0, "WORD(bogota)" },
-	{ "EE.UU.", 0, "WORD(^eeuu)" },
+	{ "EE.UU.", 0, "WORD(eeuu)" },
 	{ "el presidente Petro visitó Bogotá", 0,
 	  "AND(WORD(el) WORD(presidente) WORD(petro) WORD(visito) WORD(bogota))" },
 	{ "«elecciones» en España", 0,
@@ -302,7 +421,104 @@ static const struct row rows[] = {
 	{ "Tehreek-e-Taliban x", F_TERMS5,
 	  "AND(HYPHEN(tehreek e taliban|tehreeketaliban) WORD(x))" },
 	{ "((a))", F_DEPTH1, "!parentheses nested deeper than 1" },
-	{ "headline:(a) (b)", F_DEPTH1, "AND(FIELD(headline WORD(a)) WORD(b))" },
+	{ "headline:(a) (b)", F_DEPTH1, "AND(FIELD(headline WORD(a)) WORD(b))" },	/* bytes that are not UTF-8 (truncated, overlong, surrogates, past
+	 * U+10FFFF) and controls are dropped like punctuation */
+	{ "a \xc3", 0, "WORD(a)" },
+	{ "a \xc3(", 0, "WORD(a)" },
+	{ "a \xe0\x80\x80", 0, "WORD(a)" },
+	{ "a \xed\xa0\x80", 0, "WORD(a)" },
+	{ "a \xe1\x80(", 0, "WORD(a)" },
+	{ "a \xf0\x80\x80\x80", 0, "WORD(a)" },
+	{ "a \xf4\x90\x80\x80", 0, "WORD(a)" },
+	{ "a \xf1\x80\x80(", 0, "WORD(a)" },
+	{ "a \xf0\x9f\x98", 0, "WORD(a)" },
+	{ "a \xf5", 0, "WORD(a)" },
+	{ "a \x01", 0, "WORD(a)" },
+	/* Unicode spaces separate words; other symbols in their rows do not */
+	{ "a\xc2\xa0" "b", 0, "AND(WORD(a) WORD(b))" },
+	{ "a\xe2\x80\x8b" "b", 0, "AND(WORD(a) WORD(b))" },
+	{ "a\xe2\x80\xaf" "b", 0, "AND(WORD(a) WORD(b))" },
+	{ "a\xe2\x81\x9f" "b", 0, "AND(WORD(a) WORD(b))" },
+	{ "a\xe3\x80\x80" "b", 0, "AND(WORD(a) WORD(b))" },
+	{ "a\xe2\x80\x8c" "b", 0, "WORD(ab)" },
+	{ "a\xe2\x81\x9e" "b", 0, "PHRASE(a b)" },
+	{ "a\xe3\x80\x81" "b", 0, "PHRASE(a b)" },
+	{ "a\xe3\x81\x80" "b", 0, "PHRASE(a b)" },
+	{ "a\xe2\x82\x80" "b", 0, "WORD(a0b)" },
+	{ "a\xc2\xa1" "b", 0, "PHRASE(a b)" },
+	{ "a\xe2", 0, "WORD(a)" },
+	{ "a\xe3\x80", 0, "WORD(a)" },
+	/* NEAR distances: clamped, and not a distance at all */
+	{ "a NEAR/99999999999 b", 0, "NEAR/10000(WORD(a) WORD(b))" },
+	{ "a NEAR/0 b", 0, "NEAR/1(WORD(a) WORD(b))" },
+	{ "a NEAR/x b", 0, "AND(WORD(a) PHRASE(near x) WORD(b))" },
+	/* not field names */
+	{ "a_b:c", 0, "PHRASE(a b c)" },
+	{ "a[b:c", 0, "PHRASE(a b c)" },
+	{ "(agency:EFE)", 0, "FILTER(agency:efe)" },
+	{ "agency:EFE)", 0, "FILTER(agency:efe)" },
+	/* relative dates */
+	{ "date:7d", 0, "FILTER(DATE(20250413000000..20250419235959))" },
+	{ "date:3w", 0, "FILTER(DATE(20250330000000..20250419235959))" },
+	{ "date:2m", 0, "FILTER(DATE(20250219000000..20250419235959))" },
+	{ "date:1y", 0, "FILTER(DATE(20240419000000..20250419235959))" },
+	{ "date:7x", 0, "!invalid date '7x' in 'date:7x'" },
+	{ "date:x7d", 0, "!invalid date 'x7d'" },
+	{ "date:7xd", 0, "!invalid date '7xd'" },
+	{ "date:0d", 0, "!impossible date '0d' in 'date:0d'" },
+	{ "date:99999y", 0, "!impossible date '99999y'" },
+	/* filter values: spaces around them trimmed, languages by code or
+	 * name */
+	{ "agency:\"\tEFE\n\"", 0, "FILTER(agency:efe)" },
+	{ "agency:\" EFE \"", 0, "FILTER(agency:efe)" },
+	{ "lang:1a", 0, "!unknown language '1a' in 'lang:1a'" },
+	{ "lang:a1", 0, "!unknown language 'a1' in 'lang:a1'" },
+	{ "lang:a\xff", 0, "!unknown language 'a?' in 'lang:a?'" },
+	{ "lang:EN", 0, "FILTER(lang:en)" },
+	{ "lang:english", 0, "FILTER(lang:en)" },
+	{ "lang:\xc3\xa9s", 0, "FILTER(lang:es)" },
+	{ "place:\"\"", 0, "EMPTY" },
+	{ "urgency:0", 0, "!urgency must be a digit from 1 to 9 in 'urgency:0'" },
+	{ "\xef\xbb\xbf" "a", 0, "WORD(a)" },
+	{ "a ORb", 0, "AND(WORD(a) WORD(orb))" },
+	{ "\"a\"-b", 0, "AND_NOT(PHRASE(a) WORD(b))" },
+	{ "headline:", 0, "WORD(headline)" },
+	{ "lang:~a", 0, "!unknown language '~a' in 'lang:~a'" },
+	{ "lang:a~", 0, "!unknown language 'a~' in 'lang:a~'" },
+	{ "agency:\"\nEFE\t\"", 0, "FILTER(agency:efe)" },
+	{ "agency:a agency:b agency:c agency:d agency:e agency:f", F_TERMS5,
+	  "!query has more than 5 terms" },
+	{ "a AND (b", 0, "AND(WORD(a) WORD(b))" },
+	{ "a) b", 0, "AND(WORD(a) WORD(b))" },
+	{ "\"a\" NEAR", 0, "PHRASE(a)" },
+	{ "NEAR a", 0, "WORD(a)" },
+	{ "a NEAR", 0, "WORD(a)" },
+	{ "-(a b)", 0, "NOT(AND(WORD(a) WORD(b)))" },
+	{ "-a -b", 0, "NOT(WORD(a) WORD(b))" },
+	{ "a -(b)", 0, "AND_NOT(WORD(a) WORD(b))" },
+	{ "(-a)", 0, "NOT(WORD(a))" },
+	{ "a NOT", 0, "WORD(a)" },
+	{ "+(a b) c", 0, "AND(WORD(a) WORD(b) WORD(c))" },
+	{ "headline:(-a)", 0, "FIELD(headline NOT(WORD(a)))" },
+	{ "headline:(a OR -b)", 0, "FIELD(headline OR(WORD(a) NOT(WORD(b))))" },
+	{ "a OR -b", 0, "OR(WORD(a) NOT(WORD(b)))" },
+	{ "-a OR b", 0, "OR(NOT(WORD(a)) WORD(b))" },
+	{ "(a OR b) -c", 0, "AND_NOT(OR(WORD(a) WORD(b)) WORD(c))" },
+	{ "\"a\" \"\"", 0, "PHRASE(a)" },
+	{ "headline:\"\"", 0, "EMPTY" },
+	{ "date:2025..2024", 0, "!date range '2025..2024' in 'date:2025..2024' ends before it starts" },
+	{ "agency:EFE -agency:AP", 0, "AND_NOT(FILTER(agency:efe) FILTER(agency:ap))" },
+	{ "-agency:EFE -date:2025", 0,
+	  "NOT(FILTER(agency:efe) FILTER(DATE(20250101000000..20251231235959)))" },
+	{ "a ADJ/2", 0, "WORD(a)" },
+	{ "(a NEAR b) NEAR c", 0, "NEAR/10(WORD(a) WORD(b) WORD(c))" },
+	{ "(a OR b) NEAR c", 0, "NEAR/10(OR(WORD(a) WORD(b)) WORD(c))" },
+	{ "(a AND b) NEAR c", 0, "AND(WORD(a) WORD(b) WORD(c))" },
+	{ "-a NEAR b", 0, "AND_NOT(WORD(b) WORD(a))" },
+	{ "a NEAR -b", 0, "AND_NOT(WORD(a) WORD(b))" },
+	{ "agency:EFE NEAR a", 0, "AND(WORD(a) FILTER(agency:efe))" },
+	{ "headline:a NEAR headline:b", 0,
+	  "NEAR/10(FIELD(headline WORD(a)) FIELD(headline WORD(b)))" },
 };
 
 /* --------------------------------------------------------------------
@@ -527,6 +743,239 @@ static void test_to_xapian_no_db(void **state)
 		query_free(q);
 		assert_int_equal(query_parse("agency:efe", &o, &q, err, sizeof err), 0);
 		assert_false(query_is_empty(q));
+		query_free(q);
+	}
+}
+
+
+/* --------------------------------------------------------------------
+ * Edges of the public calls: NULL arguments, default options, relative
+ * dates near the ends of the calendar, query_ranks().
+ */
+static char *describe_now(const char *text, int64_t now)
+{
+	query_options o;
+
+	options(&o, 0, NULL);
+	o.now = now;
+	return parse_describe(text, &o);
+}
+
+static void expect_now(const char *text, int64_t now, const char *want)
+{
+	char *got = describe_now(text, now);
+
+	if (strcmp(got, want))
+		fail_msg("'%s' at %lld: expected %s, got %s", text, (long long)now,
+			 want, got);
+	free(got);
+}
+
+static int ranks(const char *text, unsigned flags)
+{
+	query_options o;
+	query *q;
+	char err[256];
+	int r;
+
+	options(&o, flags, NULL);
+	assert_int_equal(query_parse(text, &o, &q, err, sizeof err), 0);
+	r = query_ranks(q);
+	query_free(q);
+	return r;
+}
+
+static void test_api_edges(void **state)
+{
+	query_options o;
+	query *q = (query *)&q;
+	strbuf sb = STRBUF_INIT;
+	query_highlight h;
+	xap_query *x = NULL;
+	char err[256], *s = (char *)&s;
+
+	(void)state;
+	/* 2025-03-31: a month back is 28 February (clamped). */
+	expect_now("date:1m", 1743379200,
+		   "FILTER(DATE(20250228000000..20250331235959))");
+	/* Before 1970 and before year 1; after 9999. */
+	expect_now("date:today", -86400,
+		   "FILTER(DATE(19691231000000..19691231235959))");
+	expect_now("date:yesterday", -86400 * 366,
+		   "FILTER(DATE(19681230000000..19681230235959))");
+	expect_now("date:7d", -62200000000LL, "!impossible date '7d' in 'date:7d'");
+	expect_now("date:today", 253402300800LL,
+		   "!impossible date 'today' in 'date:today'");
+	expect_now("date:1d", 253402300800LL, "!impossible date '1d' in 'date:1d'");
+
+	/* No options: the defaults; no text: empty; no room for a message. */
+	assert_int_equal(query_parse("kabul agency:EFE", NULL, &q, err, sizeof err), 0);
+	assert_int_equal(query_describe(q, &sb), 0);
+	assert_string_equal(sb.buf, "AND(WORD(kabul) FILTER(agency:efe))");
+	strbuf_reset(&sb);
+	assert_true(query_ranks(q));
+	/* query_to_xapian() without options or database: exact forms. */
+	assert_int_equal(query_to_xapian(q, NULL, NULL, &x, NULL, 0), 0);
+	assert_non_null(x);
+	xap_query_free(x);
+	query_free(q);
+	assert_int_equal(query_parse(NULL, NULL, &q, NULL, 0), 0);
+	assert_true(query_is_empty(q));
+	assert_false(query_ranks(q));
+	query_free(q);
+	assert_int_equal(query_parse("date:2025-02-30", NULL, &q, NULL, 0), -1);
+	assert_null(q);
+	err[0] = 'x';
+	assert_int_equal(query_parse("date:2025-02-30", NULL, &q, err, 0), -1);
+	assert_int_equal(err[0], 'x');
+	/* A huge max_depth is capped, not trusted. */
+	options(&o, 0, NULL);
+	o.max_depth = 1u << 30;
+	o.max_length = 1 << 20;
+	{
+		char *deep = gen_query("@paren1001");
+
+		assert_int_equal(query_parse(deep, &o, &q, err, sizeof err), -1);
+		assert_string_equal(err, "parentheses nested deeper than 1000");
+		free(deep);
+	}
+	/* NULL queries. */
+	assert_true(query_is_empty(NULL));
+	assert_false(query_ranks(NULL));
+	assert_int_equal(query_describe(NULL, &sb), 0);
+	assert_string_equal(sb.buf, "EMPTY");
+	strbuf_release(&sb);
+	assert_int_equal(query_highlights(NULL, &h), 0);
+	assert_int_equal(h.n_terms + h.n_phrases, 0);
+	assert_int_equal(query_suggest(NULL, NULL, &s), 0);
+	assert_null(s);
+	assert_int_equal(query_to_xapian(NULL, NULL, &o, &x, err, sizeof err), 0);
+	assert_true(xap_query_is_empty(x));
+	xap_query_free(x);
+	query_free(NULL);
+
+	/* Only words outside negations and filters rank. */
+	assert_true(ranks("kabul", 0));
+	assert_true(ranks("a -b", 0));
+	assert_true(ranks("a OR -b", 0));
+	assert_true(ranks("headline:a agency:efe", 0));
+	assert_true(ranks("a NEAR b", 0));
+	assert_false(ranks("agency:efe date:2025", 0));
+	assert_false(ranks("-a", 0));
+	assert_false(ranks("-a -b", 0));
+	assert_false(ranks("agency:efe -kabul", 0));
+	assert_false(ranks("agency:efe OR lang:es", 0));
+	assert_false(ranks("", 0));
+}
+
+/* The arena hands out 8 KB blocks: pad the query with white space (which
+ * the arena copies first) so that a new block is needed at every point of
+ * the parse in turn, and fail each allocation there.  Every run gives -1
+ * and "out of memory", or the same tree as without failures. */
+static void test_alloc_failures_arena(void **state)
+{
+	synonyms *syn = load_test_synonyms();
+	static const char *const rich[] = {
+		"pakistan \"durand line\" agency:EFE -kabul date:2025-04",
+		"a +b c", "(a OR b) NEAR c d", "-(-a) b -c",
+		"headline:(a OR b) body:\"c d\" byline:ea*",
+		"TTP \"naciones unidas\" e-mail x OR y",
+		"agency:EFE agency:AFP lang:es -lang:en place:x urgency:2 id:a",
+		"a NEAR/3 b ADJ c NEAR \"d e\"", "+a +b c -agency:x",
+	};
+	size_t failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof rich / sizeof rich[0]; i++) {
+		query_options o;
+		char *want;
+
+		options(&o, F_SYN | F_BIG | (i == 1 || i == 8 ? F_OR : 0), syn);
+		want = parse_describe(rich[i], &o);
+		assert_true(want[0] != '!');
+		for (size_t pad = 8192 - 2048; pad < 8192; pad += 16) {
+			strbuf text = STRBUF_INIT;
+
+			for (size_t k = 0; k < pad; k++)
+				assert_int_equal(strbuf_addch(&text, ' '), 0);
+			assert_int_equal(strbuf_addstr(&text, rich[i]), 0);
+			for (unsigned long n = 1;; n++) {
+				query *q = (query *)&q;
+				char err[256] = "";
+				unsigned long made;
+				int r;
+
+				wire_alloc_fail_at(n, 0);
+				r = query_parse(text.buf, &o, &q, err, sizeof err);
+				made = wire_alloc_fail_at(0, 0);
+				if (made < n) {
+					strbuf sb = STRBUF_INIT;
+
+					assert_int_equal(r, 0);
+					assert_int_equal(query_describe(q, &sb), 0);
+					assert_string_equal(sb.buf, want);
+					strbuf_release(&sb);
+					query_free(q);
+					break;
+				}
+				if (r == 0) {
+					/* the failed allocation was not needed */
+					query_free(q);
+					continue;
+				}
+				failures++;
+				assert_null(q);
+				assert_string_equal(err, "out of memory");
+			}
+			strbuf_release(&text);
+		}
+		free(want);
+	}
+	assert_true(failures > 1000);
+	synonyms_free(syn);
+}
+
+/* query_describe() appends: with the buffer already holding 0..511
+ * bytes its growth falls on every part of the description in turn. */
+static void test_describe_failures(void **state)
+{
+	static const char *const texts[] = {
+		"a OR (b \"c d\" e-mail) -f NEAR/3 g headline:hh* agency:EFE "
+		"date:2025-04 place:\"buenos aires\" id:x\\y ADJ/2 z",
+		"+a +b c -d", "a NEAR b NEAR c", "headline:(a OR b)",
+	};
+	query_options o;
+
+	(void)state;
+	for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+		query *q;
+		char err[256];
+		strbuf want = STRBUF_INIT;
+		int failed = 0;
+
+		options(&o, t == 1 ? F_OR : 0, NULL);
+		assert_int_equal(query_parse(texts[t], &o, &q, err, sizeof err), 0);
+		assert_int_equal(query_describe(q, &want), 0);
+		for (size_t pre = 0; pre < 512; pre++) {
+			strbuf sb = STRBUF_INIT;
+			int r;
+
+			for (size_t k = 0; k < pre; k++)
+				assert_int_equal(strbuf_addch(&sb, '.'), 0);
+			wire_alloc_fail_at(1, 1);
+			r = query_describe(q, &sb);
+			wire_alloc_fail_at(0, 0);
+			if (r) {
+				assert_int_equal(r, -1);
+				failed++;
+			} else {
+				assert_int_equal(sb.len, pre + want.len);
+				assert_string_equal(sb.buf + pre, want.buf);
+			}
+			strbuf_release(&sb);
+		}
+		assert_true(failed > 0);
+		strbuf_release(&want);
 		query_free(q);
 	}
 }
@@ -1015,6 +1464,8 @@ static void test_suggest(void **state)
 	/* Nothing close. */
 	expect_suggestion("xqzwv", NULL);
 	expect_suggestion("", NULL);
+	/* Mixed case: the suggestion as the tables give it. */
+	expect_suggestion("pAKISTN", "pakistan");
 	/* Numbers are not spelling; nothing is close to pkstn. */
 	expect_suggestion("PKSTN 84,000", NULL);
 }
@@ -1244,34 +1695,350 @@ static void test_alloc_failures(void **state)
  * not injectable): -1 and "out of memory", or success. */
 static void test_alloc_failures_xapian(void **state)
 {
+	/* wildcards expanded here (inside NEAR and ADJ), and a hyphenated
+	 * word whose joined form is longer than term_q()'s buffer */
+	static const char *const texts[] = {
+		"deported TTP zyx0* agency:EFE -kabul",
+		"zyx0* NEAR/3 deported headline:zyx0* ADJ b",
+		"@hyphen",
+	};
 	query_options o;
 	query *q;
 	char err[256];
 
 	(void)state;
 	options(&o, F_SYN, tsyn);
-	assert_int_equal(query_parse("deported TTP zyx0* agency:EFE -kabul",
-				     &o, &q, err, sizeof err), 0);
-	for (unsigned long n = 1;; n++) {
-		xap_query *x = NULL;
-		unsigned long made;
-		int r;
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		strbuf long_word = STRBUF_INIT;
+		const char *text = texts[i];
 
-		wire_alloc_fail_at(n, 0);
-		r = query_to_xapian(q, tdb, &o, &x, err, sizeof err);
-		made = wire_alloc_fail_at(0, 0);
-		if (made < n) {
-			assert_int_equal(r, 0);
-			xap_query_free(x);
-			break;
+		if (!strcmp(text, "@hyphen")) {
+			for (int part = 0; part < 3; part++) {
+				if (part)
+					assert_int_equal(strbuf_addch(&long_word, '-'), 0);
+				for (int k = 0; k < 110; k++)
+					assert_int_equal(strbuf_addch(&long_word,
+								      (char)('a' + part)), 0);
+			}
+			text = long_word.buf;
 		}
-		if (r == 0) {
-			xap_query_free(x);
-			continue;
+		assert_int_equal(query_parse(text, &o, &q, err, sizeof err), 0);
+		for (unsigned long n = 1;; n++) {
+			xap_query *x = NULL;
+			unsigned long made;
+			int r;
+
+			wire_alloc_fail_at(n, 0);
+			r = query_to_xapian(q, tdb, &o, &x, err, sizeof err);
+			made = wire_alloc_fail_at(0, 0);
+			if (made < n) {
+				assert_int_equal(r, 0);
+				if (long_word.len) {
+					char *d;
+
+					/* the parts as a phrase, or the joined
+					 * form cut with its hash */
+					assert_int_equal(xap_query_describe(x, &d), XAP_OK);
+					assert_non_null(strstr(d, long_word.buf + 222));
+					assert_non_null(strstr(d, " PHRASE 3 "));
+					assert_non_null(strstr(d, "~"));
+					free(d);
+				}
+				xap_query_free(x);
+				break;
+			}
+			if (r == 0) {
+				xap_query_free(x);
+				continue;
+			}
+			assert_null(x);
+			assert_string_equal(err, "out of memory");
 		}
-		assert_null(x);
-		assert_string_equal(err, "out of memory");
+		query_free(q);
+		strbuf_release(&long_word);
 	}
+}
+
+
+/* query_to_xapian(), query_highlights() and query_suggest() under
+ * allocation failures on rich queries, padded so that the arena and the
+ * growing vectors run out at every step in turn: -1 and "out of memory"
+ * (or success), never a crash or a leak. */
+static void test_alloc_failures_xapian_sweep(void **state)
+{
+	static const char *const rich[] = {
+		"deported deportations Pakistan's refugees claimed attack "
+		"\"durand line\" e-mail headline:(deported OR attack) zyx0* "
+		"headline:zyx0* a NEAR/3 b c ADJ d (x OR y) NEAR z TTP -kabul "
+		"agency:EFE lang:es date:2025 -agency:AP -(alpha beta) "
+		"(deported OR refugees OR attack OR claimed OR border OR line "
+		"OR durand OR kabul OR afghans OR thousands)",
+		"+deported +attack claimed refugees -kabul agency:EFE",
+	};
+	size_t failures = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof rich / sizeof rich[0]; i++) {
+		query_options o;
+
+		options(&o, F_SYN | F_BIG | (i == 1 ? F_OR : 0), tsyn);
+		for (size_t pad = 8192 - 3072; pad < 8192; pad += 32) {
+			strbuf text = STRBUF_INIT;
+			query *q;
+			char err[256];
+
+			for (size_t k = 0; k < pad; k++)
+				assert_int_equal(strbuf_addch(&text, ' '), 0);
+			assert_int_equal(strbuf_addstr(&text, rich[i]), 0);
+			assert_int_equal(query_parse(text.buf, &o, &q, err, sizeof err), 0);
+			for (unsigned long n = 1;; n++) {
+				xap_query *x = (xap_query *)&x;
+				unsigned long made;
+				int r;
+
+				wire_alloc_fail_at(n, 0);
+				r = query_to_xapian(q, tdb, &o, &x, err, sizeof err);
+				made = wire_alloc_fail_at(0, 0);
+				if (r == 0) {
+					assert_non_null(x);
+					xap_query_free(x);
+					if (made < n)
+						break;
+					continue;
+				}
+				failures++;
+				assert_null(x);
+				assert_string_equal(err, "out of memory");
+			}
+			strbuf_release(&text);
+			query_free(q);
+		}
+	}
+	assert_true(failures > 100);
+
+	/* Highlights: 0..20 words before the rest move the growth of the
+	 * term and phrase lists onto every kind of node. */
+	for (size_t words = 0; words <= 20; words++) {
+		query_options o;
+		strbuf text = STRBUF_INIT;
+		query *q;
+		xap_query *x;
+		query_highlight want, h;
+		char err[256];
+
+		options(&o, F_SYN, tsyn);
+		for (size_t k = 0; k < words; k++)
+			assert_int_equal(strbuf_addf(&text, "w%zu \"p%zu q\" ", k, k), 0);
+		assert_int_equal(strbuf_addstr(&text,
+			"deported TTP e-mail \"durand line\" zyx0* headline:(US) "
+			"\"a b\" NEAR headline:\"c d\" NEAR headline:e NEAR ff* "
+			"(g OR h) NEAR i"), 0);
+		assert_int_equal(query_parse(text.buf, &o, &q, err, sizeof err), 0);
+		assert_int_equal(query_to_xapian(q, tdb, &o, &x, err, sizeof err), 0);
+		xap_query_free(x);
+		assert_int_equal(query_highlights(q, &want), 0);
+		assert_true(want.n_terms > 10);
+		assert_true(want.n_phrases > 3);
+		for (unsigned long n = 1;; n++) {
+			/* a fresh query: the lists keep their room */
+			query *fresh;
+			unsigned long made;
+			int r;
+
+			assert_int_equal(query_parse(text.buf, &o, &fresh, err,
+						     sizeof err), 0);
+			assert_int_equal(query_to_xapian(fresh, tdb, &o, &x, err,
+							 sizeof err), 0);
+			xap_query_free(x);
+			wire_alloc_fail_at(n, 0);
+			r = query_highlights(fresh, &h);
+			made = wire_alloc_fail_at(0, 0);
+			if (made < n) {
+				assert_int_equal(r, 0);
+				assert_int_equal(h.n_terms, want.n_terms);
+				assert_int_equal(h.n_phrases, want.n_phrases);
+				query_free(fresh);
+				break;
+			}
+			assert_int_equal(r, -1);
+			query_free(fresh);
+		}
+		strbuf_release(&text);
+		query_free(q);
+	}
+
+	/* Suggestions. */
+	{
+		query_options o;
+		query *q;
+		char err[256], *s;
+
+		options(&o, 0, NULL);
+		assert_int_equal(query_parse("pakistn w1 w2 w3 w4 w5 w6 w7 w8 w9 "
+					     "Pakistn deported PAKISTN end",
+					     &o, &q, err, sizeof err), 0);
+		for (unsigned long n = 1;; n++) {
+			unsigned long made;
+			int r;
+
+			s = (char *)&s;
+			wire_alloc_fail_at(n, 0);
+			r = query_suggest(q, tdb, &s);
+			made = wire_alloc_fail_at(0, 0);
+			if (made < n) {
+				assert_int_equal(r, 0);
+				assert_string_equal(s, "pakistan w1 w2 w3 w4 w5 w6 w7 "
+						    "w8 w9 Pakistan deported "
+						    "PAKISTAN end");
+				free(s);
+				break;
+			}
+			assert_int_equal(r, -1);
+			assert_null(s);
+		}
+		query_free(q);
+	}
+}
+
+/* Highlights: repeated terms and phrases once each, a quoted word as a
+ * term, and no more than the limit of either. */
+static void test_highlight_limits(void **state)
+{
+	query_options o;
+	query *q;
+	query_highlight h;
+	strbuf text = STRBUF_INIT;
+	char err[256];
+
+	(void)state;
+	options(&o, 0, NULL);
+	assert_int_equal(query_parse("a a \"b c\" \"b c\" \"b d\" \"kabul\" kabul",
+				     &o, &q, err, sizeof err), 0);
+	assert_int_equal(query_highlights(q, &h), 0);
+	assert_int_equal(h.n_terms, 2);
+	assert_string_equal(h.terms[0], "a");
+	assert_string_equal(h.terms[1], "kabul");
+	assert_int_equal(h.n_phrases, 2);
+	assert_int_equal(h.phrases[0].n, 2);
+	assert_string_equal(h.phrases[1].terms[1], "d");
+	query_free(q);
+
+	/* 1100 distinct words and phrases: 1000 of each kept. */
+	for (int i = 0; i < 1100; i++)
+		assert_int_equal(strbuf_addf(&text, "w%d OR \"x%d y\" OR ", i, i), 0);
+	assert_int_equal(strbuf_addstr(&text, "end"), 0);
+	o.max_length = 1 << 20;
+	o.max_terms = 10000;
+	assert_int_equal(query_parse(text.buf, &o, &q, err, sizeof err), 0);
+	assert_int_equal(query_highlights(q, &h), 0);
+	assert_int_equal(h.n_terms, 1000);
+	assert_int_equal(h.n_phrases, 1000);
+	query_free(q);
+	strbuf_release(&text);
+}
+
+/* Xapian failing under query_to_xapian() and query_suggest(): a closed
+ * database handle.  Stem and wildcard expansions are only lost (the query
+ * still builds, matching the exact forms); a wildcard that must be
+ * expanded here (inside NEAR) fails with Xapian's message; suggestions
+ * fail. */
+static void test_closed_db(void **state)
+{
+	query_options o;
+	query *q;
+	xap_query *x;
+	xap_db *db = xap_db_new();
+	char err[256], *s, *d;
+
+	(void)state;
+	assert_non_null(db);
+	assert_int_equal(xap_db_add(db, db_path), XAP_OK);
+	xap_db_close(db);
+	options(&o, 0, NULL);
+
+	assert_int_equal(query_parse("deportations zyx0*", &o, &q, err, sizeof err), 0);
+	x = NULL;
+	assert_int_equal(query_to_xapian(q, db, &o, &x, err, sizeof err), 0);
+	assert_int_equal(xap_query_describe(x, &d), XAP_OK);
+	assert_non_null(strstr(d, "deportations"));
+	assert_null(strstr(d, "deported"));   /* no variant found */
+	assert_non_null(strstr(d, "WILDCARD")); /* expanded when run */
+	free(d);
+	xap_query_free(x);
+	s = (char *)1;
+	assert_int_equal(query_suggest(q, db, &s), -1);
+	assert_null(s);
+	query_free(q);
+
+	assert_int_equal(query_parse("zyx0* NEAR/3 b", &o, &q, err, sizeof err), 0);
+	x = (xap_query *)1;
+	err[0] = '\0';
+	assert_int_equal(query_to_xapian(q, db, &o, &x, err, sizeof err), -1);
+	assert_null(x);
+	if (strncmp(err, "cannot build the query: ", 24) || !strstr(err, "closed"))
+		fail_msg("unexpected message '%s'", err);
+	/* no room for a message: still -1 */
+	assert_int_equal(query_to_xapian(q, db, &o, &x, NULL, 0), -1);
+	err[0] = 'x';
+	assert_int_equal(query_to_xapian(q, db, &o, &x, err, 0), -1);
+	assert_int_equal(err[0], 'x');
+	query_free(q);
+
+	/* a wildcard over its bound inside NEAR, without a message buffer */
+	o.max_wildcard = 3;
+	assert_int_equal(query_parse("zyx* NEAR/3 b", &o, &q, err, sizeof err), 0);
+	assert_int_equal(query_to_xapian(q, tdb, &o, &x, err, sizeof err), -1);
+	assert_non_null(strstr(err, "matches more than 3 words"));
+	assert_int_equal(query_to_xapian(q, tdb, &o, &x, NULL, 0), -1);
+	assert_null(x);
+	query_free(q);
+	xap_db_free(db);
+}
+
+/* Zero options mean the defaults, and a caller may pass none at all. */
+static void test_default_options(void **state)
+{
+	query_options o, z;
+	query *q;
+	xap_query *x, *y;
+	char err[256], *a, *b;
+
+	(void)state;
+	options(&o, 0, NULL);
+	memset(&z, 0, sizeof z);
+	z.now = NOW;
+	assert_int_equal(query_parse("pakistan headline:kabul zyx0*", &z, &q, err,
+				     sizeof err), 0);
+	assert_int_equal(query_to_xapian(q, tdb, &z, &x, err, sizeof err), 0);
+	assert_int_equal(query_to_xapian(q, tdb, &o, &y, err, sizeof err), 0);
+	assert_int_equal(xap_query_describe(x, &a), XAP_OK);
+	assert_int_equal(xap_query_describe(y, &b), XAP_OK);
+	/* the same query (pakistan has no stemmed variant), same weights */
+	assert_string_equal(a, b);
+	assert_non_null(strstr(a, "2 * Spakistan"));
+	assert_non_null(strstr(a, "WILDCARD SYNONYM zyx0"));
+	free(a);
+	free(b);
+	xap_query_free(x);
+	xap_query_free(y);
+	query_free(q);
+
+	/* queries without plain words suggest nothing */
+	assert_int_equal(query_parse("agency:EFE", &o, &q, err, sizeof err), 0);
+	a = (char *)1;
+	assert_int_equal(query_suggest(q, tdb, &a), 0);
+	assert_null(a);
+	assert_int_equal(query_suggest(q, NULL, &a), 0);
+	assert_null(a);
+	query_free(q);
+	assert_int_equal(query_suggest(NULL, tdb, &a), 0);
+	assert_null(a);
+	/* a word with a diacritic corrected, cased as typed */
+	assert_int_equal(query_parse("Pak\xc3\xadstn", &o, &q, err, sizeof err), 0);
+	assert_int_equal(query_suggest(q, tdb, &a), 0);
+	assert_non_null(a);
+	assert_string_equal(a, "Pakistan");
+	free(a);
 	query_free(q);
 }
 
@@ -1283,6 +2050,9 @@ int main(void)
 		cmocka_unit_test(test_synonyms_load),
 		cmocka_unit_test(test_shipped_synonyms),
 		cmocka_unit_test(test_alloc_failures),
+		cmocka_unit_test(test_api_edges),
+		cmocka_unit_test(test_alloc_failures_arena),
+		cmocka_unit_test(test_describe_failures),
 	};
 	const struct CMUnitTest db_tests[] = {
 		cmocka_unit_test(test_matches),
@@ -1292,6 +2062,10 @@ int main(void)
 		cmocka_unit_test(test_highlights),
 		cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_alloc_failures_xapian),
+		cmocka_unit_test(test_alloc_failures_xapian_sweep),
+		cmocka_unit_test(test_highlight_limits),
+		cmocka_unit_test(test_closed_db),
+		cmocka_unit_test(test_default_options),
 	};
 	int r = cmocka_run_group_tests_name("query", parse_tests, setup_dir,
 					    teardown_dir);

@@ -405,6 +405,163 @@ static void test_alloc_failures(void **state)
 	dispatch_release(&d);
 }
 
+
+/* Fields the decoder must refuse: integers that are not one varint or do
+ * not fit, declared lengths of zero, varints past 64 bits. */
+static void test_bad_integers(void **state)
+{
+	static const struct {
+		const char *raw;
+		size_t len;
+	} bad[] = {
+		{ "\x03\x01\x80", 3 },                  /* first_created cut */
+		{ "\x04\x01\x80", 3 },                  /* version_created cut */
+		{ "\x05\x02\x01\x01", 4 },              /* date_source + byte */
+		{ "\x10\x05\x80\x80\x80\x80\x10", 7 },  /* urgency > INT_MAX */
+		{ "\x10\x05\xff\xff\xff\xff\x1f", 7 },  /* urgency < INT_MIN */
+		{ "\x10\x01\x80", 3 },                  /* urgency cut */
+		{ "\x14\x05\x80\x80\x80\x80\x10", 7 },  /* source_line > UINT_MAX */
+		{ "\x14\x00", 2 },                      /* source_line empty */
+		{ "\x12\x01\x80", 3 },                  /* tag kind cut */
+		/* a field length of 10 bytes whose last adds bits past 64 */
+		{ "\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\x02", 11 },
+		/* ... or does not end there */
+		{ "\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\x81\x00", 12 },
+	};
+	dispatch e;
+	unsigned char rec[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (decode_raw(bad[i].raw, bad[i].len, &e) != -1)
+			fail_msg("case %zu decoded", i);
+		dispatch_release(&e);
+	}
+	/* The extremes that do fit. */
+	assert_int_equal(decode_raw("\x10\x05\xfe\xff\xff\xff\x0f\x14\x05\xff\xff"
+				    "\xff\xff\x0f", 14, &e), 0);
+	assert_int_equal(e.urgency, INT_MAX);
+	assert_int_equal(e.source_line, UINT_MAX);
+	dispatch_release(&e);
+	assert_int_equal(decode_raw("\x10\x05\xff\xff\xff\xff\x0f", 7, &e), 0);
+	assert_int_equal(e.urgency, INT_MIN);
+	dispatch_release(&e);
+	/* A declared length of 0, and one over 64 bits. */
+	dispatch_init(&e);
+	memcpy(rec, "WR1\x00\x78\x9c\x03\x00\x00\x00\x00\x01", 12);
+	assert_int_equal(store_decode(rec, 12, &e), -1);
+	memcpy(rec, "WR1\xff\xff\xff\xff\xff\xff\xff\xff\xff\x81\x01", 14);
+	assert_int_equal(store_decode(rec, 14, &e), -1);
+	dispatch_release(&e);
+}
+
+/* NULL list items and tag values are stored as empty strings. */
+static void test_null_items(void **state)
+{
+	dispatch d, e;
+	strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	dispatch_init(&d);
+	d.places = wire_calloc(1, sizeof *d.places);
+	d.n_places = 1;
+	d.tags = wire_calloc(1, sizeof *d.tags);
+	d.tags[0].kind = TAG_ORG;
+	d.n_tags = 1;
+	d.urgency = -5;
+	assert_int_equal(store_encode(&d, &sb), 0);
+	dispatch_init(&e);
+	assert_int_equal(store_decode(sb.buf, sb.len, &e), 0);
+	assert_int_equal(e.n_places, 1);
+	assert_string_equal(e.places[0], "");
+	assert_int_equal(e.tags[0].kind, TAG_ORG);
+	assert_string_equal(e.tags[0].value, "");
+	assert_int_equal(e.urgency, -5);
+	dispatch_release(&e);
+	dispatch_release(&d);
+	strbuf_release(&sb);
+}
+
+/* A record over STORE_MAX_RECORD is refused, and OUT left as it was. */
+static void test_too_big(void **state)
+{
+	dispatch d;
+	strbuf sb = STRBUF_INIT;
+	size_t n = STORE_MAX_RECORD + 1;
+	char *big = malloc(n + 1);
+
+	(void)state;
+	assert_non_null(big);
+	memset(big, 'x', n);
+	big[n] = '\0';
+	dispatch_init(&d);
+	d.headline = big;
+	assert_int_equal(store_encode(&d, &sb), -1);
+	assert_null(sb.buf);
+	assert_int_equal(strbuf_addstr(&sb, "kept"), 0);
+	assert_int_equal(store_encode(&d, &sb), -1);
+	assert_string_equal(sb.buf, "kept");
+	dispatch_release(&d);
+	strbuf_release(&sb);
+}
+
+/* Allocation failures while encoding, with the id 0..200 bytes long so
+ * that the field buffer grows at every field in turn: -1 and OUT as it
+ * was (NULL when it was empty), or a record that decodes back. */
+static void test_encode_failures_everywhere(void **state)
+{
+	size_t failures = 0;
+
+	(void)state;
+	for (size_t idlen = 0; idlen <= 200; idlen++) {
+		dispatch d, e;
+		char *id;
+
+		full_dispatch(&d);
+		for (size_t i = 0; i < d.n_places; i++)
+			d.places[i][1] = '\0';
+		for (size_t i = 0; i < d.n_paragraphs; i++)
+			if (d.paragraphs[i][0])
+				d.paragraphs[i][2] = '\0';
+		d.headline[3] = '\0';
+		d.dateline[2] = '\0';
+		d.tags[1].value[2] = '\0';
+		id = wire_malloc(idlen + 1);
+		assert_non_null(id);
+		memset(id, 'i', idlen);
+		id[idlen] = '\0';
+		free(d.id);
+		d.id = idlen ? id : NULL;
+		if (!idlen)
+			free(id);
+		for (unsigned long n = 1;; n++) {
+			strbuf sb = STRBUF_INIT;
+			unsigned long made;
+			int rc;
+
+			wire_alloc_fail_at(n, 0);
+			rc = store_encode(&d, &sb);
+			made = wire_alloc_fail_at(0, 0);
+			if (rc) {
+				failures++;
+				assert_int_equal(rc, -1);
+				assert_int_equal(sb.len, 0);
+				strbuf_release(&sb);
+				continue;
+			}
+			dispatch_init(&e);
+			assert_int_equal(store_decode(sb.buf, sb.len, &e), 0);
+			assert_same(&d, &e);
+			dispatch_release(&e);
+			strbuf_release(&sb);
+			if (made < n)
+				break;
+		}
+		dispatch_release(&d);
+	}
+	assert_true(failures > 200);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -415,6 +572,10 @@ int main(void)
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_decode_appends),
 		cmocka_unit_test(test_alloc_failures),
+		cmocka_unit_test(test_bad_integers),
+		cmocka_unit_test(test_null_items),
+		cmocka_unit_test(test_too_big),
+		cmocka_unit_test(test_encode_failures_everywhere),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
