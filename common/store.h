@@ -1,11 +1,12 @@
 /*
- * store.h - the stored record: a whole dispatch, compressed with zlib, kept
- * as the document data of every indexed version.
+ * store.h - the stored record: a whole dispatch, kept as the document data
+ * of every indexed version (which Xapian compresses with zlib).
  *
- * Layout (store.c describes it byte by byte): the magic "WR1", the
- * uncompressed length as a varint, then a zlib stream of fields, each a
- * one-byte tag, a varint length and the bytes.  Unknown tags are skipped on
- * reading, so fields can be added without breaking older indexes.
+ * Layout (store.c describes it byte by byte): the magic "WR2", fields, each
+ * a one-byte tag, a varint length and the bytes, then a CRC-32 of them.
+ * Records of the first layout ("WR1": the fields deflated by us) are still
+ * read.  Unknown tags are skipped on reading, so fields can be added
+ * without breaking older indexes.
  */
 #ifndef WIRE_STORE_H
 #define WIRE_STORE_H

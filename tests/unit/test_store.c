@@ -133,7 +133,7 @@ static void test_round_trip_full(void **state)
 	(void)state;
 	full_dispatch(&d);
 	assert_int_equal(store_encode(&d, &sb), 0);
-	assert_memory_equal(sb.buf, "WR1", 3);
+	assert_memory_equal(sb.buf, "WR2", 3);
 	dispatch_init(&e);
 	assert_int_equal(store_decode(sb.buf, sb.len, &e), 0);
 	assert_same(&d, &e);
@@ -174,7 +174,8 @@ static void test_round_trip_empty(void **state)
 	strbuf_release(&sb);
 }
 
-/* Encoding appends; a large body compresses. */
+/* Encoding appends; a large body is stored as it is (Xapian compresses
+ * document data), with only its field headers and the CRC added. */
 static void test_append_and_size(void **state)
 {
 	dispatch d, e;
@@ -194,7 +195,7 @@ static void test_append_and_size(void **state)
 	d.paragraphs[2] = big;
 	assert_int_equal(store_encode(&d, &sb), 0);
 	assert_memory_equal(sb.buf, "prefix", 6);
-	assert_true(sb.len < 20000);
+	assert_true(sb.len > 6 + 200000 && sb.len < 6 + 200000 + 2000);
 	dispatch_init(&e);
 	assert_int_equal(store_decode(sb.buf + 6, sb.len - 6, &e), 0);
 	assert_same(&d, &e);
@@ -222,8 +223,7 @@ static void test_truncated_and_flipped(void **state)
 		assert_int_equal(store_decode(copy, i, &e), -1);
 		dispatch_release(&e);
 	}
-	/* Every single bit flip is caught (magic, length, zlib header,
-	 * deflate data and Adler-32 all checked). */
+	/* Every single bit flip is caught (magic and CRC-32 checked). */
 	for (i = 0; i < sb.len; i++)
 		for (bit = 0; bit < 8; bit++) {
 			memcpy(copy, sb.buf, sb.len);
