@@ -41,6 +41,10 @@
 #define INPUT_CHUNK (128u << 10)
 #define INPUT_BUF_MAX ((size_t)INPUT_MAX_LINE + 2 + INPUT_CHUNK)
 
+_Static_assert(INPUT_BUF_MAX <= INT_MAX, "gzread() takes an int's worth");
+_Static_assert(INPUT_BUF_MAX >= 2 * (size_t)INPUT_CHUNK,
+	       "input_make_room() doubles from 2 * INPUT_CHUNK");
+
 struct input {
 	gzFile gz;
 	char *buf;
@@ -171,9 +175,9 @@ static int input_make_room(input *in)
 	need = in->end + INPUT_CHUNK;
 	if (need <= in->cap)
 		return 0;
+	/* Doubling is always enough: end <= cap, and cap is 0 (end 0) or
+	 * at least 2 * INPUT_CHUNK, so 2 * cap >= end + INPUT_CHUNK. */
 	ncap = in->cap ? in->cap * 2 : 2 * (size_t)INPUT_CHUNK;
-	if (ncap < need)
-		ncap = need;
 	if (ncap > INPUT_BUF_MAX)
 		ncap = INPUT_BUF_MAX;
 	p = wire_realloc(in->buf, ncap);
@@ -199,9 +203,7 @@ static int input_fill(input *in)
 		input_fail(in, "%s", "out of memory");
 		return -1;
 	}
-	room = in->cap - in->end;
-	if (room > INT_MAX)
-		room = INT_MAX;
+	room = in->cap - in->end; /* at most INPUT_BUF_MAX: fits an int */
 	n = gzread(in->gz, in->buf + in->end, (unsigned)room);
 	if (n > 0) {
 		in->end += (size_t)n;

@@ -766,7 +766,10 @@ static int jsonl_parse(reader *r, dispatch *d, const char *line, size_t len,
 
 	o = json_loadb(line, len, JSON_ALLOW_NUL, &err);
 	if (!o) {
-		if (json_error_code(&err) == json_error_out_of_memory)
+		/* Some of jansson's allocation failures come with no message
+		 * and no code at all (the text as json_loadb() set it up). */
+		if (!err.text[0] ||
+		    json_error_code(&err) == json_error_out_of_memory)
 			return -1;
 		reader_quote_raw(q, sizeof q, err.text, strnlen(err.text, sizeof err.text),
 			    160);

@@ -441,8 +441,8 @@ static int newsml_pubstatus(reader *r, dispatch *d, const xmlNode *n)
 	return rc;
 }
 
-/* The tag kind of a subject by its @type. */
-static enum tag_kind newsml_subject_kind(const xmlNode *n, strbuf *tmp)
+/* The tag kind of a subject by its @type, or -1 when out of memory. */
+static int newsml_subject_kind(const xmlNode *n, strbuf *tmp)
 {
 	static const struct {
 		const char *type;
@@ -454,10 +454,11 @@ static enum tag_kind newsml_subject_kind(const xmlNode *n, strbuf *tmp)
 	};
 	const char *t, *colon;
 	size_t k;
+	int rc;
 
 	strbuf_reset(tmp);
-	if (newsml_attr(n, "type", NULL, tmp) <= 0)
-		return TAG_TOPIC;
+	if ((rc = newsml_attr(n, "type", NULL, tmp)) <= 0)
+		return rc < 0 ? -1 : TAG_TOPIC;
 	t = strbuf_str(tmp);
 	colon = strchr(t, ':');
 	if (colon)
@@ -595,11 +596,14 @@ static int newsml_item(reader *r, dispatch *d, const xmlNode *item)
 				d->urgency = (int)u;
 			}
 		} else if (newsml_is(c, "subject")) {
+			int kind;
+
 			if (newsml_name(c, "qcode", 0, &sb))
 				goto out;
 			r->stats.controls_removed +=
 				newsml_count_controls(strbuf_str(&sb), sb.len);
-			if (dispatch_add_tag(d, newsml_subject_kind(c, &tmp),
+			if ((kind = newsml_subject_kind(c, &tmp)) < 0 ||
+			    dispatch_add_tag(d, (enum tag_kind)kind,
 					     strbuf_str(&sb), sb.len))
 				goto out;
 		}

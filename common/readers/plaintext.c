@@ -752,8 +752,11 @@ static int plaintext_next(reader *r, dispatch *d)
 	}
 	rc = plaintext_parse(r, d, text, tlen);
 	free(text);
-	if (rc)
+	if (rc) {
+		/* As the other formats: nothing left of a failed dispatch. */
+		dispatch_release(d);
 		return reader_failf(r, 0, "out of memory");
+	}
 	return 1;
 }
 

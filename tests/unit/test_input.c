@@ -7,6 +7,7 @@
 #include "input.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -714,6 +715,177 @@ static void test_alloc_failures(void **state)
 	free(s);
 }
 
+static void test_open_null(void **state)
+{
+	(void)state;
+	errno = 0;
+	assert_null(input_open(NULL));
+	assert_int_equal(errno, EINVAL);
+}
+
+/* Standard input ("-"): a pipe, whose size zlib cannot seek to, so the
+ * bytes read are counted as they come. */
+static void test_stdin_pipe(void **state)
+{
+	static const char data[] = "from the pipe\nsecond\n";
+	int saved = dup(STDIN_FILENO), p[2];
+	input *in;
+	const char *line;
+	size_t len;
+
+	(void)state;
+	assert_true(saved >= 0);
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], data, sizeof data - 1),
+			 (ssize_t)(sizeof data - 1));
+	close(p[1]);
+	assert_int_equal(dup2(p[0], STDIN_FILENO), STDIN_FILENO);
+	close(p[0]);
+	in = input_open("-");
+	assert_non_null(in);
+	assert_int_equal(input_is_gzip(in), 0);
+	assert_int_equal(input_getline(in, &line, &len), 1);
+	assert_int_equal(len, 13);
+	assert_memory_equal(line, "from the pipe", 13);
+	assert_int_equal(input_getline(in, &line, &len), 1);
+	assert_int_equal(input_getline(in, &line, &len), 0);
+	assert_int_equal(input_bytes_read(in), (uint64_t)(sizeof data - 1));
+	assert_int_equal(input_close(in, NULL), 0);
+	/* Standard input itself stays open. */
+	assert_int_equal(fcntl(STDIN_FILENO, F_GETFD), 0);
+
+	assert_int_equal(dup2(saved, STDIN_FILENO), STDIN_FILENO);
+	close(saved);
+}
+
+/* A standard input that cannot be read (open for writing only): zlib's
+ * Z_ERRNO, reported with the system's message. */
+static void test_stdin_unreadable(void **state)
+{
+	int saved = dup(STDIN_FILENO), fd;
+	input *in;
+	const char *line, *err = NULL;
+	size_t len;
+	char want[256];
+
+	(void)state;
+	assert_true(saved >= 0);
+	fd = open(path_of("write-only"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(dup2(fd, STDIN_FILENO), STDIN_FILENO);
+	close(fd);
+	in = input_open("-");
+	assert_int_equal(dup2(saved, STDIN_FILENO), STDIN_FILENO);
+	close(saved);
+	assert_non_null(in);
+	assert_int_equal(input_getline(in, &line, &len), -1);
+	snprintf(want, sizeof want, "read error: %s", strerror(EBADF));
+	assert_string_equal(input_error(in), want);
+	/* A failed input gives nothing more, slurped or not. */
+	{
+		char *data = (char *)"x";
+
+		assert_int_equal(input_slurp(in, 100, &data, &len), -1);
+		assert_null(data);
+	}
+	assert_int_equal(input_close(in, &err), -1);
+	assert_string_equal(err, want);
+}
+
+/* The exact boundaries of a long line: max + 1 bytes then "\n", max + 1
+ * bytes at the end of the file, 2 * max + 1 bytes at the end. */
+static void test_long_line_edges(void **state)
+{
+	const size_t max = INPUT_MAX_LINE;
+	char *s = malloc(2 * max + 8);
+	input *in;
+	const char *line;
+	size_t n;
+
+	(void)state;
+	assert_non_null(s);
+	memset(s, 'a', max + 1);
+	memcpy(s + max + 1, "\nshort\n", 7);
+	write_file("edge-nl.txt", s, max + 8);
+	in = input_open(path_of("edge-nl.txt"));
+	expect_piece(in, max, 'a', 1);
+	expect_piece(in, 1, 'a', 1);
+	assert_int_equal(input_long_lines(in), 1);
+	expect_short(in, 2);
+	assert_int_equal(input_close(in, NULL), 0);
+
+	memset(s, 'b', max + 1);
+	write_file("edge-eof.txt", s, max + 1);
+	in = input_open(path_of("edge-eof.txt"));
+	expect_piece(in, max, 'b', 1);
+	expect_piece(in, 1, 'b', 1);
+	assert_int_equal(input_getline(in, &line, &n), 0);
+	assert_int_equal(input_long_lines(in), 1);
+	assert_int_equal(input_close(in, NULL), 0);
+
+	memset(s, 'c', 2 * max + 1);
+	write_file("edge-eof2.txt", s, 2 * max + 1);
+	in = input_open(path_of("edge-eof2.txt"));
+	expect_piece(in, max, 'c', 1);
+	expect_piece(in, max, 'c', 1);
+	expect_piece(in, 1, 'c', 1);
+	assert_int_equal(input_getline(in, &line, &n), 0);
+	assert_int_equal(input_long_lines(in), 1);
+	assert_int_equal(input_close(in, NULL), 0);
+	free(s);
+	unlink(path_of("edge-nl.txt"));
+	unlink(path_of("edge-eof.txt"));
+	unlink(path_of("edge-eof2.txt"));
+}
+
+/* A stream found truncated while a read still gave bytes: closing before
+ * reading on reports it. */
+static void test_close_truncated(void **state)
+{
+	size_t len, zlen;
+	char *s = numbered_lines(100, &len);
+	unsigned char *z = gzip_bytes(s, len, &zlen);
+	input *in;
+	const char *line, *err = NULL;
+	size_t n;
+
+	(void)state;
+	write_file("short-trunc.gz", z, zlen - 12);
+	in = input_open(path_of("short-trunc.gz"));
+	assert_non_null(in);
+	assert_int_equal(input_getline(in, &line, &n), 1);
+	assert_int_equal(n, 6);
+	assert_memory_equal(line, "line 0", 6);
+	assert_null(input_error(in));
+	assert_int_equal(input_close(in, &err), -1);
+	assert_string_equal(err,
+			    "truncated gzip stream (unexpected end of file)");
+	free(z);
+	free(s);
+}
+
+/* Slurping less than the line reader already holds. */
+static void test_slurp_buffered(void **state)
+{
+	size_t len;
+	char *s = numbered_lines(1000, &len);
+	input *in;
+	const char *line;
+	char *data;
+	size_t n;
+
+	(void)state;
+	write_file("buffered.txt", s, len);
+	in = input_open(path_of("buffered.txt"));
+	assert_int_equal(input_getline(in, &line, &n), 1);
+	assert_int_equal(input_slurp(in, 10, &data, &n), 0);
+	assert_int_equal(n, 10);
+	assert_string_equal(data, "line 1\nlin");
+	free(data);
+	assert_int_equal(input_close(in, NULL), 0);
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -731,6 +903,12 @@ int main(void)
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_close_early),
 		cmocka_unit_test(test_alloc_failures),
+		cmocka_unit_test(test_open_null),
+		cmocka_unit_test(test_stdin_pipe),
+		cmocka_unit_test(test_stdin_unreadable),
+		cmocka_unit_test(test_long_line_edges),
+		cmocka_unit_test(test_slurp_buffered),
+		cmocka_unit_test(test_close_truncated),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -9,176 +9,33 @@
  * Fixtures: tests/fixtures/jsonl/ (found through $WIRE_TOP); generated
  * files go to a mkdtemp() directory.
  */
-#include "alloc.h"
-#include "dispatch.h"
+#include "reader_test_util.h"
 #include "input.h"
-#include "reader.h"
 
-#include <ftw.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <jansson.h>
 
-#include <cmocka.h>
-
-#define MAX_GOT 64
-
-static char dir[4096];
-
-struct got {
-	dispatch d[MAX_GOT];
-	size_t n;
-	reader_stats st;
-	int last;
-	char error[1024];
-	int close_rc;
-	char close_err[1024];
-	const char *path;
-	char warnings[8192];
-	unsigned n_warnings;
-};
-
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
+#include <errno.h>
 
 static int group_setup(void **state)
 {
-	const char *tmp = getenv("TMPDIR");
-
 	(void)state;
-	snprintf(dir, sizeof dir, "%s/wire-jsonl-XXXXXX", tmp ? tmp : "/tmp");
-	return mkdtemp(dir) ? 0 : -1;
+	return rt_make_dir("jsonl");
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	return nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return rt_remove_dir();
 }
 
 static const char *fixture(const char *name)
 {
-	static char path[4][4200];
-	static int k;
-	const char *top = getenv("WIRE_TOP");
-	struct stat st;
-
-	if (!top || !*top)
-		top = stat("tests/fixtures", &st) == 0 ? "." : "../..";
-	k = (k + 1) % 4;
-	snprintf(path[k], sizeof path[k], "%s/tests/fixtures/jsonl/%s", top,
-		 name);
-	return path[k];
-}
-
-static const char *scratch(const char *name)
-{
-	static char path[2][4200];
-	static int k;
-
-	k = !k;
-	snprintf(path[k], sizeof path[k], "%s/%s", dir, name);
-	return path[k];
-}
-
-static void warn_cb(void *ctx, const char *file, unsigned long line,
-		    const char *message, int skipped)
-{
-	struct got *g = ctx;
-	size_t n = strlen(g->warnings);
-
-	assert_string_equal(file, g->path);
-	snprintf(g->warnings + n, sizeof g->warnings - n, "%lu: %s%s\n", line,
-		 message, skipped ? " [skipped]" : "");
-	g->n_warnings++;
-}
-
-static struct got *read_file(const char *path)
-{
-	struct got *g = calloc(1, sizeof *g);
-	reader_options o;
-	reader *r;
-	char err[1024];
-	int rc;
-
-	assert_non_null(g);
-	g->path = path;
-	memset(&o, 0, sizeof o);
-	o.warn = warn_cb;
-	o.warn_ctx = g;
-	r = reader_open(path, &o, err, sizeof err);
-	if (!r)
-		fail_msg("cannot open %s: %s", path, err);
-	for (;;) {
-		assert_true(g->n < MAX_GOT);
-		dispatch_init(&g->d[g->n]);
-		rc = reader_next(r, &g->d[g->n]);
-		if (rc != 1)
-			break;
-		g->n++;
-	}
-	assert_null(g->d[g->n].id);
-	assert_int_equal(g->d[g->n].n_paragraphs, 0);
-	dispatch_release(&g->d[g->n]);
-	g->last = rc;
-	if (reader_error(r))
-		snprintf(g->error, sizeof g->error, "%s", reader_error(r));
-	g->st = *reader_get_stats(r);
-	assert_int_equal(g->st.dispatches, g->n);
-	g->close_rc = reader_close(r, g->close_err, sizeof g->close_err);
-	return g;
-}
-
-static void got_free(struct got *g)
-{
-	size_t i;
-
-	for (i = 0; i < g->n; i++)
-		dispatch_release(&g->d[i]);
-	free(g);
-}
-
-static void write_bytes(const char *path, const char *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
-
-static void check_tag(const dispatch *d, size_t i, enum tag_kind kind,
-		      const char *value)
-{
-	assert_true(i < d->n_tags);
-	assert_int_equal(d->tags[i].kind, kind);
-	assert_string_equal(d->tags[i].value, value);
-}
-
-static void check_place(const dispatch *d, size_t i, const char *place)
-{
-	assert_true(i < d->n_places);
-	if (strcasecmp(d->places[i], place) != 0)
-		fail_msg("place %zu: '%s', expected '%s'", i, d->places[i],
-			 place);
+	return rt_fixture("jsonl", name);
 }
 
 /* ------------------------------------------------------------------ */
 
-static void check_fields(const struct got *g)
+static void check_fields(const struct rt_got *g)
 {
 	const dispatch *d = &g->d[0];
 
@@ -198,17 +55,17 @@ static void check_fields(const struct got *g)
 	assert_string_equal(d->located, "Bogota");
 	assert_string_equal(d->dateline, "QUITO, March 2 (Reuters)");
 	assert_int_equal(d->n_places, 1);
-	check_place(d, 0, "QUITO");
+	rt_check_place(d, 0, "QUITO");
 	assert_string_equal(d->byline, "Maria Espinel");
 	assert_string_equal(d->slugline, "ECUADOR-VOLCANO/");
 	assert_int_equal(d->urgency, 2);
 	assert_string_equal(d->pubstatus, "usable");
 	assert_string_equal(d->agency, "Reuters");
 	assert_int_equal(d->n_tags, 4);
-	check_tag(d, 0, TAG_TOPIC, "volcano");
-	check_tag(d, 1, TAG_TOPIC, "aviation");
-	check_tag(d, 2, TAG_PLACE, "Ecuador");
-	check_tag(d, 3, TAG_PLACE, "Quito");
+	rt_check_tag(d, 0, TAG_TOPIC, "volcano");
+	rt_check_tag(d, 1, TAG_TOPIC, "aviation");
+	rt_check_tag(d, 2, TAG_PLACE, "Ecuador");
+	rt_check_tag(d, 3, TAG_PLACE, "Quito");
 	assert_int_equal(d->n_paragraphs, 2);
 	assert_string_equal(d->paragraphs[0],
 			    "Ash from the Sangay volcano kept Quito's airport "
@@ -237,11 +94,11 @@ static void check_fields(const struct got *g)
 	assert_int_equal(d->urgency, 4);
 	assert_string_equal(d->language, "es");
 	assert_int_equal(d->n_tags, 3);
-	check_tag(d, 0, TAG_TOPIC, "transporte");
-	check_tag(d, 1, TAG_TOPIC, "seguridad");
-	check_tag(d, 2, TAG_PLACE, "Per\xc3\xba");
+	rt_check_tag(d, 0, TAG_TOPIC, "transporte");
+	rt_check_tag(d, 1, TAG_TOPIC, "seguridad");
+	rt_check_tag(d, 2, TAG_PLACE, "Per\xc3\xba");
 	assert_string_equal(d->dateline, "Lima, 3 mar (EFE)");
-	check_place(d, 0, "Lima");
+	rt_check_place(d, 0, "Lima");
 	/* <head>, <style>, <script> and comments go; <p> and <br> end
 	 * paragraphs; entities are decoded; the sign-off is taken off. */
 	assert_int_equal(d->n_paragraphs, 4);
@@ -276,10 +133,10 @@ static void check_fields(const struct got *g)
 
 static void test_fields(void **state)
 {
-	struct got *g;
+	struct rt_got *g;
 
 	(void)state;
-	g = read_file(fixture("fields.jsonl"));
+	g = rt_read(fixture("fields.jsonl"));
 	assert_int_equal(g->last, 0);
 	assert_int_equal(g->close_rc, 0);
 	assert_string_equal(g->warnings, "");
@@ -287,27 +144,27 @@ static void test_fields(void **state)
 	assert_int_equal(g->st.skipped, 0);
 	assert_int_equal(g->st.utf8_repaired, 0);
 	assert_int_equal(g->st.controls_removed, 0);
-	got_free(g);
+	rt_got_free(g);
 }
 
 static void test_gzip(void **state)
 {
-	struct got *g;
+	struct rt_got *g;
 
 	(void)state;
-	g = read_file(fixture("fields.jsonl.gz"));
+	g = rt_read(fixture("fields.jsonl.gz"));
 	assert_int_equal(g->last, 0);
 	assert_int_equal(g->close_rc, 0);
 	check_fields(g);
-	got_free(g);
+	rt_got_free(g);
 }
 
 static void test_broken(void **state)
 {
-	struct got *g;
+	struct rt_got *g;
 
 	(void)state;
-	g = read_file(fixture("broken.jsonl"));
+	g = rt_read(fixture("broken.jsonl"));
 	assert_int_equal(g->last, 0);
 	assert_int_equal(g->close_rc, 0);
 	assert_string_equal(
@@ -353,18 +210,18 @@ static void test_broken(void **state)
 	/* The last line has no newline. */
 	assert_string_equal(g->d[4].id, "wire-11");
 	assert_int_equal(g->d[4].source_line, 11);
-	got_free(g);
+	rt_got_free(g);
 }
 
 static void test_truncated_gzip(void **state)
 {
-	struct got *g;
+	struct rt_got *g;
 	char want[4400];
 	size_t i;
 
 	(void)state;
 	/* 40 lines, the stream cut in the last one. */
-	g = read_file(fixture("truncated.jsonl.gz"));
+	g = rt_read(fixture("truncated.jsonl.gz"));
 	assert_int_equal(g->last, -1);
 	snprintf(want, sizeof want,
 		 "%s: truncated gzip stream (unexpected end of file)", g->path);
@@ -380,7 +237,7 @@ static void test_truncated_gzip(void **state)
 		assert_int_equal(g->d[i].source_line, i + 1);
 	}
 	assert_string_equal(g->warnings, "");
-	got_free(g);
+	rt_got_free(g);
 }
 
 static void test_long_line(void **state)
@@ -389,7 +246,7 @@ static void test_long_line(void **state)
 	static const char l3[] = "\n{\"uri\": \"after\"}\n";
 	size_t big = INPUT_MAX_LINE + 100, n = sizeof l1 - 1 + big + sizeof l3;
 	char *data = malloc(n);
-	struct got *g;
+	struct rt_got *g;
 	char want[128];
 
 	(void)state;
@@ -399,9 +256,9 @@ static void test_long_line(void **state)
 	memcpy(data + sizeof l1 - 1, "{\"uri\": \"big\", \"x\": \"", 21);
 	memcpy(data + sizeof l1 - 1 + big - 2, "\"}", 2);
 	memcpy(data + sizeof l1 - 1 + big, l3, sizeof l3);
-	write_bytes(scratch("long.jsonl"), data, n - 1);
+	rt_write_bytes(rt_scratch("long.jsonl"), data, n - 1);
 	free(data);
-	g = read_file(scratch("long.jsonl"));
+	g = rt_read(rt_scratch("long.jsonl"));
 	snprintf(want, sizeof want, "2: line longer than %u bytes [skipped]\n",
 		 INPUT_MAX_LINE);
 	assert_string_equal(g->warnings, want);
@@ -410,8 +267,8 @@ static void test_long_line(void **state)
 	assert_string_equal(g->d[0].id, "before");
 	assert_string_equal(g->d[1].id, "after");
 	assert_int_equal(g->d[1].source_line, 3);
-	got_free(g);
-	unlink(scratch("long.jsonl"));
+	rt_got_free(g);
+	unlink(rt_scratch("long.jsonl"));
 }
 
 static void test_bom_crlf_blank(void **state)
@@ -421,11 +278,11 @@ static void test_bom_crlf_blank(void **state)
 		"\r\n"
 		"   \r\n"
 		"{\"uri\": \"b\", \"body_text\": \"Line one\\r\\nline two\"}\r\n";
-	struct got *g;
+	struct rt_got *g;
 
 	(void)state;
-	write_bytes(scratch("crlf.ndjson"), doc, sizeof doc - 1);
-	g = read_file(scratch("crlf.ndjson"));
+	rt_write_bytes(rt_scratch("crlf.ndjson"), doc, sizeof doc - 1);
+	g = rt_read(rt_scratch("crlf.ndjson"));
 	assert_string_equal(g->warnings, "");
 	assert_int_equal(g->n, 2);
 	assert_string_equal(g->d[0].headline, "First");
@@ -433,7 +290,7 @@ static void test_bom_crlf_blank(void **state)
 	assert_int_equal(g->d[1].source_line, 4);
 	assert_string_equal(g->d[1].paragraphs[0], "Line one line two");
 	assert_int_equal(g->st.controls_removed, 0);
-	got_free(g);
+	rt_got_free(g);
 }
 
 /* One line each: what it gives, and what is said about it. */
@@ -528,19 +385,19 @@ static void test_lines(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		struct got *g;
+		struct rt_got *g;
 		const dispatch *d;
 
-		write_bytes(scratch("line.jsonl"), rows[i].line,
+		rt_write_bytes(rt_scratch("line.jsonl"), rows[i].line,
 			    strlen(rows[i].line));
-		g = read_file(scratch("line.jsonl"));
+		g = rt_read(rt_scratch("line.jsonl"));
 		if (strcmp(g->warnings, rows[i].warning) != 0)
 			fail_msg("row %zu: warnings '%s', expected '%s'", i,
 				 g->warnings, rows[i].warning);
 		if (!rows[i].id) {
 			assert_int_equal(g->n, 0);
 			assert_int_equal(g->st.skipped, 1);
-			got_free(g);
+			rt_got_free(g);
 			continue;
 		}
 		assert_int_equal(g->n, 1);
@@ -570,25 +427,25 @@ static void test_lines(void **state)
 		if (i == 26) {
 			assert_string_equal(d->located, "Desk");
 			assert_int_equal(d->n_tags, 2);
-			check_tag(d, 0, TAG_TOPIC, "solo");
-			check_tag(d, 1, TAG_PLACE, "Here");
+			rt_check_tag(d, 0, TAG_TOPIC, "solo");
+			rt_check_tag(d, 1, TAG_PLACE, "Here");
 			assert_int_equal(d->n_places, 0);
 		}
-		got_free(g);
+		rt_got_free(g);
 	}
 }
 
 static void test_empty(void **state)
 {
-	struct got *g;
+	struct rt_got *g;
 
 	(void)state;
-	write_bytes(scratch("empty.jsonl"), "", 0);
-	g = read_file(scratch("empty.jsonl"));
+	rt_write_bytes(rt_scratch("empty.jsonl"), "", 0);
+	g = rt_read(rt_scratch("empty.jsonl"));
 	assert_int_equal(g->last, 0);
 	assert_int_equal(g->n, 0);
 	assert_string_equal(g->warnings, "");
-	got_free(g);
+	rt_got_free(g);
 }
 
 /* Every allocation failure ends the file with "out of memory". */
@@ -633,6 +490,472 @@ static void test_alloc_failures(void **state)
 	assert_true(n > 50);
 }
 
+/* Every field of the format, in every form, on a few lines. */
+static const char rich_jsonl[] =
+	"{\"uri\": \"urn:wire:j-1\", \"version\": \"3\", \"urgency\": 2, "
+	"\"firstcreated\": \"2025-05-04T06:00:00Z\", "
+	"\"versioncreated\": \"2025-05-04T07:15:00Z\", "
+	"\"pubstatus\": \"stat:withheld\", \"language\": \"es-AR\", "
+	"\"located\": \"Rosario\", \"byline\": \"Luc\\u00eda Paz\", "
+	"\"slugline\": \"Argentina-Rio\", \"headline\": \"Crece el r\\u00edo\","
+	" \"subjects\": [\"clima\", {\"name\": \"r\\u00edos\"}, 7], "
+	"\"places\": [{\"name\": \"Santa Fe\"}], "
+	"\"infosources\": [{\"name\": \"Agencia EFE\"}], "
+	"\"body_text\": \"Rosario (Argentina), 4 may (EFE).- El r\\u00edo "
+	"Paran\\u00e1 creci\\u00f3 dos metros.\\n\\nLas autoridades "
+	"vigilan.\"}\n"
+	"{\"guid\": \"j-2\", \"headlines\": [{\"role\": \"sub\", \"value\": "
+	"\"Sub\"}, {\"role\": \"main\", \"value\": \"Main &amp; more\"}], "
+	"\"by\": \"Staff\", \"subject\": \"markets\", \"place\": \"Lagos\", "
+	"\"infosource\": {\"name\": \"Reuters\"}, \"body_html\": \"<h1>Main"
+	"</h1><p>LAGOS, May 4 (Reuters) - Shares &mdash; rose &#8364;5 "
+	"&eacute;t&eacute;.</p><p>Second <b>one</b>.</p>\"}\n"
+	"{\"id\": 42, \"agency\": \"dpa\", \"bodies\": [{\"value\": "
+	"\"Plain body.\"}]}\n"
+	"{\"id\": \"j-4\", \"bodies\": [{\"contenttype\": \"text/html\", "
+	"\"value\": \"<div>Boxed</div>\"}]}\n"
+	"[1, 2]\n"
+	"{\"uri\": \"j-5\", \"headline\": \"Last\"}\n";
+
+static void test_alloc_rich(void **state)
+{
+	struct rt_got *g;
+	const dispatch *d;
+	unsigned long runs;
+
+	(void)state;
+	rt_write_text(rt_scratch("rich.jsonl"), rich_jsonl);
+	g = rt_read(rt_scratch("rich.jsonl"));
+	assert_int_equal(g->last, 0);
+	assert_string_equal(g->warnings, "5: not a JSON object [skipped]\n");
+	assert_int_equal(g->n, 5);
+	d = &g->d[0];
+	assert_string_equal(d->id, "urn:wire:j-1");
+	assert_int_equal(d->version, 3);
+	assert_int_equal(d->urgency, 2);
+	assert_string_equal(d->pubstatus, "withheld");
+	assert_string_equal(d->language, "es");
+	assert_string_equal(d->located, "Rosario");
+	assert_string_equal(d->byline, "Luc\xc3\xad" "a Paz");
+	assert_string_equal(d->agency, "EFE");
+	assert_int_equal(d->n_tags, 3);
+	rt_check_tag(d, 0, TAG_TOPIC, "clima");
+	rt_check_tag(d, 1, TAG_TOPIC, "r\xc3\xados");
+	rt_check_tag(d, 2, TAG_PLACE, "Santa Fe");
+	assert_int_equal(d->n_paragraphs, 2);
+	d = &g->d[1];
+	assert_string_equal(d->headline, "Main &amp; more");
+	assert_string_equal(d->byline, "Staff");
+	assert_string_equal(d->agency, "Reuters");
+	assert_int_equal(d->n_paragraphs, 2);
+	assert_string_equal(d->paragraphs[0],
+			    "Shares \xe2\x80\x94 rose \xe2\x82\xac" "5 "
+			    "\xc3\xa9t\xc3\xa9.");
+	assert_string_equal(d->dateline, "LAGOS, May 4 (Reuters)");
+	assert_string_equal(g->d[2].id, "42");
+	assert_string_equal(g->d[2].agency, "dpa");
+	assert_string_equal(g->d[2].paragraphs[0], "Plain body.");
+	assert_string_equal(g->d[3].paragraphs[0], "Boxed");
+	assert_int_equal(g->d[4].source_line, 6);
+	rt_got_free(g);
+
+	/* Our allocations only: jansson reports some of its own failures
+	 * as syntax errors ("string or '}' expected"), which no reader can
+	 * tell from a bad line. */
+	runs = rt_alloc_failures(rt_scratch("rich.jsonl"), NULL, 0);
+	assert_true(runs > 60);
+	rt_alloc_failures(rt_scratch("rich.jsonl"), NULL, 1);
+}
+
+/* The input's errors: a directory, a corrupt gzip stream. */
+static void test_input_errors(void **state)
+{
+	static const char lines[] = "{\"uri\": \"a\"}\n{\"uri\": \"b\"}\n";
+	char err[1024], want[4400];
+	unsigned char *buf;
+	size_t n;
+	FILE *f;
+	struct rt_got *g;
+
+	(void)state;
+	assert_int_equal(mkdir(rt_scratch("d.jsonl"), 0755), 0);
+	assert_null(reader_open(rt_scratch("d.jsonl"), NULL, err, sizeof err));
+	snprintf(want, sizeof want, "%s: %s", rt_scratch("d.jsonl"),
+		 strerror(EISDIR));
+	assert_string_equal(err, want);
+
+	/* A gzip stream whose CRC is wrong: zlib finds it when the stream
+	 * ends, here in the first read, and the file is an error. */
+	rt_write_gz(rt_scratch("crc.jsonl.gz"), lines, sizeof lines - 1, 0);
+	f = fopen(rt_scratch("crc.jsonl.gz"), "rb");
+	assert_non_null(f);
+	buf = malloc(4096);
+	assert_non_null(buf);
+	n = fread(buf, 1, 4096, f);
+	fclose(f);
+	buf[n - 8] ^= 0xff; /* the CRC32 */
+	rt_write_bytes(rt_scratch("crc.jsonl.gz"), buf, n);
+	free(buf);
+	g = rt_read(rt_scratch("crc.jsonl.gz"));
+	assert_int_equal(g->last, -1);
+	assert_int_equal(g->n, 0);
+	assert_string_equal(g->error, rt_msg(g, 0, "corrupt gzip stream "
+						   "(incorrect data check)"));
+	assert_int_equal(g->close_rc, -1);
+	rt_got_free(g);
+}
+
+/* ------------------------------------------------------------------ */
+
+/* The dispatches of a one-line file holding LINE. */
+static struct rt_got *read_line(const char *line)
+{
+	rt_write_text(rt_scratch("one.jsonl"), line);
+	return rt_read(rt_scratch("one.jsonl"));
+}
+
+/* The paragraphs of D joined by '|' (static). */
+static const char *joined(const dispatch *d)
+{
+	static char buf[2048];
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < d->n_paragraphs; i++)
+		n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s",
+				      i ? "|" : "", d->paragraphs[i]);
+	return buf;
+}
+
+/* body_html made plain: tags, comments, skipped elements, entities. */
+static void test_html_body(void **state)
+{
+	static const struct {
+		const char *html;      /* JSON string contents */
+		const char *text;      /* paragraphs joined by '|' */
+		unsigned long controls, repaired;
+	} rows[] = {
+		/* Numeric references: decimal, hex either case, the code
+		 * points of every UTF-8 length. */
+		{ "A&#66;&#x43;&#X44;&#xe9;&#XC9;&#x20AC;&#x1F30D;!",
+		  "ABCD\xc3\xa9\xc3\x89\xe2\x82\xac\xf0\x9f\x8c\x8d!", 0, 0 },
+		/* Not references: no digits, a letter, too many digits, no
+		 * ';', cut at the end. */
+		{ "x &#; &#x; &#12a; &#xg; &#x4! &#123456789; &#65 y &#65",
+		  "x &#; &#x; &#12a; &#xg; &#x4! &#123456789; &#65 y &#65",
+		  0, 0 },
+		/* Named: known, Latin-1 (with digits), upper case, unknown,
+		 * too long, unterminated, a lone '&' at the end. */
+		{ "&Eacute;t&eacute; &sup2; &frac34; &euro;&hellip; &bogus; "
+		  "&abcdefghijkl; &amp x &; &#",
+		  "\xc3\x89t\xc3\xa9 \xc2\xb2 \xc2\xbe \xe2\x82\xac\xe2\x80\xa6 "
+		  "&bogus; &abcdefghijkl; &amp x &; &#", 0, 0 },
+		{ "ends &amp", "ends &amp", 0, 0 },
+		{ "ends &", "ends &", 0, 0 },
+		/* Markup white space is a space, other controls go (C0, DEL,
+		 * C1); U+00A0 stays; surrogates and code points beyond
+		 * Unicode become U+FFFD. */
+		{ "a&#9;b&#10;c&#13;d&#1;e&#127;f&#150;g&#160;h",
+		  "a b c defg\xc2\xa0h", 3, 0 },
+		{ "s&#xD800;t&#xDFFF;u&#x110000;v&#xD7FF;w",
+		  "s\xef\xbf\xbdt\xef\xbf\xbdu\xef\xbf\xbdv\xed\x9f\xbfw", 0,
+		  3 },
+		/* Tags in upper case, with digits, declarations and
+		 * processing instructions; "< p>" and "<1>" are text. */
+		{ "<?xml version='1.0'?><!DOCTYPE html><P>One</P><H2>Two</H2>"
+		  "< p> and <1> stay",
+		  "One|Two|< p> and <1> stay", 0, 0 },
+		/* A '<' with no '>' after it anywhere, and one at the end. */
+		{ "<p>a < b</p>", "a < b", 0, 0 },
+		{ "<b>x</b> y<", "x y<", 0, 0 },
+		{ "1<2<b>3</b>", "1<2 3", 0, 0 },
+		/* A comment never closed runs to the end. */
+		{ "kept<!-- never closed <p>lost</p>", "kept", 0, 0 },
+		/* Skipped elements: end tags with blanks, one never closed,
+		 * one whose end tag has no '>', a self-closed one. */
+		{ "<p>a</p><script>x</scripty>y</script\\t>b", "a|b", 0, 0 },
+		{ "<p>c</p><style type='t'>p{}", "c", 0, 0 },
+		{ "<p>d</p><title>x</title", "d", 0, 0 },
+		{ "<p>e</p><script src='x'/><p>f</p>", "e|f", 0, 0 },
+		/* <head> goes whole, and is no block. */
+		{ "g<head><title>t</title></head>h", "g h", 0, 0 },
+		/* Inline tags keep words apart; blocks end paragraphs. */
+		{ "<td>one</td><td>two</td><hr><li>three</li>",
+		  "one two|three", 0, 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		char line[1024];
+		struct rt_got *g;
+
+		snprintf(line, sizeof line,
+			 "{\"uri\": \"h%zu\", \"body_html\": \"%s\"}\n", i,
+			 rows[i].html);
+		g = read_line(line);
+		assert_string_equal(g->warnings, "");
+		assert_int_equal(g->n, 1);
+		if (strcmp(joined(&g->d[0]), rows[i].text) != 0)
+			fail_msg("row %zu: '%s', expected '%s'", i,
+				 joined(&g->d[0]), rows[i].text);
+		if (g->st.controls_removed != rows[i].controls ||
+		    g->st.utf8_repaired != rows[i].repaired)
+			fail_msg("row %zu: %lu controls, %lu repaired", i,
+				 g->st.controls_removed, g->st.utf8_repaired);
+		rt_got_free(g);
+	}
+}
+
+/* The fallbacks: headlines[], bodies[], infosources, null fields, wrong
+ * types, numbers as strings. */
+static void test_fallbacks(void **state)
+{
+	static const struct {
+		const char *fields;    /* after "{\"uri\": \"f\", " */
+		const char *warning;   /* "" for none */
+		const char *headline;  /* NULL: none */
+		const char *agency;
+		const char *text;      /* paragraphs joined by '|' */
+	} rows[] = {
+		/* headlines[]: items without a value are passed over; the
+		 * first wins when none is "main". */
+		{ "\"headlines\": [{\"role\": \"main\"}, \"bare\", "
+		  "{\"role\": \"sub\", \"value\": \"First\"}, "
+		  "{\"role\": \"kicker\", \"value\": \"Second\"}]",
+		  "", "First", NULL, "" },
+		{ "\"headlines\": [{\"role\": \"MAIN\", \"value\": 3}]", "",
+		  NULL, NULL, "" },
+		{ "\"headlines\": []", "", NULL, NULL, "" },
+		{ "\"headlines\": \"Not a list\"", "", NULL, NULL, "" },
+		/* bodies[]: the first with a value; its contenttype decides
+		 * whether it is markup. */
+		{ "\"bodies\": [{\"contenttype\": \"text/html\"}, "
+		  "{\"contenttype\": \"application/xml\", \"value\": "
+		  "\"<p>X &amp; Y</p><p>Z</p>\"}, {\"value\": \"never\"}]",
+		  "", NULL, NULL, "X & Y|Z" },
+		{ "\"bodies\": [{\"contenttype\": \"text/plain\", \"value\": "
+		  "\"<p> stays\"}]",
+		  "", NULL, NULL, "<p> stays" },
+		{ "\"bodies\": [{\"value\": 5}, 7]", "", NULL, NULL, "" },
+		{ "\"bodies\": \"Plain\"",
+		  "1: 'bodies' has the wrong type: ignored\n", NULL, NULL, "" },
+		{ "\"bodies\": null, \"body_html\": null", "", NULL, NULL, "" },
+		{ "\"body_html\": [\"x\"], \"bodies\": [{\"value\": \"B\"}]",
+		  "1: 'body_html' has the wrong type: ignored\n", NULL, NULL,
+		  "B" },
+		/* The agency: a wrong "agency" falls back to infosources. */
+		{ "\"agency\": 5, \"infosources\": [{\"name\": \"dpa\"}]",
+		  "1: 'agency' has the wrong type: ignored\n", NULL, "dpa", "" },
+		{ "\"infosource\": \"Agence France-Presse\"", "", NULL, "AFP",
+		  "" },
+		{ "\"infosources\": 12",
+		  "1: 'infosources' has the wrong type: ignored\n", NULL, NULL,
+		  "" },
+		{ "\"infosources\": [1, {\"uri\": \"x\"}]", "", NULL, NULL, "" },
+		/* Tags: a lone number is the wrong type. */
+		{ "\"subjects\": 5, \"place\": [\"Quito\", null]",
+		  "1: 'subjects' has the wrong type: ignored\n", NULL, NULL,
+		  "" },
+		/* null is the same as absent. */
+		{ "\"version\": null, \"urgency\": null, \"pubstatus\": null, "
+		  "\"language\": null, \"located\": null, \"firstcreated\": "
+		  "null, \"versioncreated\": null, \"headline\": null, "
+		  "\"byline\": null, \"by\": \"Desk\"",
+		  "", NULL, NULL, "" },
+		/* Numbers in strings. */
+		{ "\"version\": \"\", \"urgency\": \"12\"",
+		  "1: invalid version: ignored\n1: invalid urgency: ignored\n",
+		  NULL, NULL, "" },
+		{ "\"version\": \"12345678901\", \"urgency\": \"1a\"",
+		  "1: invalid version: ignored\n1: invalid urgency: ignored\n",
+		  NULL, NULL, "" },
+		{ "\"version\": true, \"urgency\": [1]",
+		  "1: invalid version: ignored\n1: invalid urgency: ignored\n",
+		  NULL, NULL, "" },
+		/* Languages. */
+		{ "\"language\": \"english\"",
+		  "1: invalid language 'english': ignored\n", NULL, NULL, "" },
+		{ "\"language\": \"e\"", "1: invalid language 'e': ignored\n",
+		  NULL, NULL, "" },
+		{ "\"language\": \"en GB\"",
+		  "1: invalid language 'en GB': ignored\n", NULL, NULL, "" },
+		{ "\"language\": 7",
+		  "1: invalid language '(not a string)': ignored\n", NULL, NULL,
+		  "" },
+		{ "\"located\": [\"x\"]",
+		  "1: 'located' has the wrong type: ignored\n", NULL, NULL, "" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		char line[1024];
+		struct rt_got *g;
+		const dispatch *d;
+
+		snprintf(line, sizeof line, "{\"uri\": \"f\", %s}\n",
+			 rows[i].fields);
+		g = read_line(line);
+		if (strcmp(g->warnings, rows[i].warning) != 0)
+			fail_msg("row %zu: warnings '%s', expected '%s'", i,
+				 g->warnings, rows[i].warning);
+		assert_int_equal(g->n, 1);
+		d = &g->d[0];
+		assert_string_equal(d->id, "f");
+		if (rows[i].headline)
+			assert_string_equal(d->headline, rows[i].headline);
+		else
+			assert_null(d->headline);
+		if (rows[i].agency)
+			assert_string_equal(d->agency, rows[i].agency);
+		else
+			assert_null(d->agency);
+		if (strcmp(joined(d), rows[i].text) != 0)
+			fail_msg("row %zu: '%s', expected '%s'", i, joined(d),
+				 rows[i].text);
+		rt_got_free(g);
+	}
+}
+
+/* The other rows of the fallbacks table, checked field by field. */
+static void test_field_details(void **state)
+{
+	struct rt_got *g;
+	char *line;
+	const dispatch *d;
+
+	(void)state;
+	/* null fields leave the dispatch as absent ones do; "by". */
+	g = read_line("{\"uri\": \"n\", \"version\": null, \"urgency\": null, "
+		      "\"pubstatus\": null, \"language\": null, \"located\": "
+		      "null, \"firstcreated\": null, \"by\": \"Desk staff\", "
+		      "\"place\": [\"Quito\", null, {\"name\": \"Loja\"}]}\n");
+	d = &g->d[0];
+	assert_int_equal(d->version, 0);
+	assert_int_equal(d->urgency, 0);
+	assert_null(d->pubstatus);
+	assert_null(d->language);
+	assert_null(d->located);
+	assert_int_equal(d->first_created, -1);
+	assert_int_equal(d->date_source, DATE_NONE);
+	assert_string_equal(d->byline, "Desk staff");
+	assert_int_equal(d->n_tags, 2);
+	rt_check_tag(d, 0, TAG_PLACE, "Quito");
+	rt_check_tag(d, 1, TAG_PLACE, "Loja");
+	rt_got_free(g);
+
+	/* An id over 1024 bytes skips the line. */
+	line = malloc(1200);
+	assert_non_null(line);
+	memcpy(line, "{\"guid\": \"", 10);
+	memset(line + 10, 'g', 1025);
+	memcpy(line + 1035, "\"}\n{\"id\": \"next\"}\n", 19);
+	g = read_line(line);
+	free(line);
+	assert_string_equal(g->warnings,
+			    "1: guid longer than 1024 bytes [skipped]\n");
+	assert_int_equal(g->st.skipped, 1);
+	assert_int_equal(g->n, 1);
+	assert_string_equal(g->d[0].id, "next");
+	assert_int_equal(g->d[0].source_line, 2);
+	rt_got_free(g);
+
+	/* A short first line (no room for a byte-order mark), blank lines
+	 * of tabs and a lone CR, invalid UTF-8 without control characters. */
+	g = read_line("{}\n\t \t\n \r \n{\"uri\": \"caf\xe9\", \"headline\": "
+		      "\"Caf\xe9 \xff\"}\n");
+	assert_string_equal(g->warnings, "1: no id (uri, guid or id) "
+					 "[skipped]\n");
+	assert_int_equal(g->n, 1);
+	assert_string_equal(g->d[0].id, "caf\xef\xbf\xbd");
+	assert_string_equal(g->d[0].headline, "Caf\xef\xbf\xbd \xef\xbf\xbd");
+	assert_int_equal(g->d[0].source_line, 4);
+	assert_int_equal(g->st.utf8_repaired, 3);
+	assert_int_equal(g->st.controls_removed, 0);
+	rt_got_free(g);
+}
+
+/* jansson's own allocations failing, one after the other: each run reads
+ * the file as a clean run does, or stops with "FILE:LINE: out of memory",
+ * or (where jansson itself reports its failure as bad JSON) skips the line
+ * with a jansson message -- never an empty one. */
+static unsigned long jansson_fail_at, jansson_made;
+
+static void *jansson_malloc(size_t n)
+{
+	if (++jansson_made == jansson_fail_at)
+		return NULL;
+	return malloc(n);
+}
+
+static void test_jansson_failures(void **state)
+{
+	static const char doc[] =
+		"{\"uri\": \"a\", \"headline\": \"Alpha\", \"subjects\": "
+		"[\"x\", {\"name\": \"y\"}], \"body_text\": \"One.\\n\\nTwo.\"}\n"
+		"{\"uri\": \"b\", \"version\": 2}\n";
+	unsigned long n, oom = 0, skipped = 0;
+	int done = 0;
+
+	(void)state;
+	rt_write_text(rt_scratch("jansson.jsonl"), doc);
+	for (n = 1; !done && n < 1000; n++) {
+		struct rt_got *g;
+		const char *e;
+
+		jansson_fail_at = n;
+		jansson_made = 0;
+		json_set_alloc_funcs(jansson_malloc, free);
+		g = rt_read(rt_scratch("jansson.jsonl"));
+		json_set_alloc_funcs(malloc, free);
+		if (g->last == 0 && g->n == 2 && jansson_made < n) {
+			assert_string_equal(g->warnings, "");
+			assert_string_equal(g->d[0].headline, "Alpha");
+			assert_int_equal(g->d[0].n_tags, 2);
+			assert_int_equal(g->d[1].version, 2);
+			done = 1;
+		} else if (g->last < 0) {
+			e = g->error;
+			if (strcmp(e, rt_msg(g, 1, "out of memory")) != 0 &&
+			    strcmp(e, rt_msg(g, 2, "out of memory")) != 0)
+				fail_msg("run %lu: '%s'", n, e);
+			oom++;
+		} else {
+			/* Skipped as invalid JSON, with jansson's words. */
+			assert_int_equal(g->st.skipped, 1);
+			assert_int_equal(g->n, 1);
+			if (!strstr(g->warnings, ": invalid JSON at column ") ||
+			    strstr(g->warnings, ": [skipped]"))
+				fail_msg("run %lu: '%s'", n, g->warnings);
+			skipped++;
+		}
+		rt_got_free(g);
+	}
+	assert_true(done);
+	assert_true(oom > 0);
+	(void)skipped;
+}
+
+/* Allocation failures over markup, entities and repairs. */
+static void test_alloc_html(void **state)
+{
+	static const char doc[] =
+		"{\"uri\": \"m-1\", \"body_html\": \"<h1>Head</h1><p>Caf&eacute; "
+		"&#x1F30D; &#150;<b>bold</b></p><script>x</script><p>Two "
+		"&amp; three</p>\", \"subjects\": [\"a\", \"b\"], \"agency\": "
+		"\"Reuters\"}\n"
+		"{\"uri\": \"m-2\", \"headline\": \"Bad \xff byte\", "
+		"\"bodies\": [{\"contenttype\": \"text/html\", \"value\": "
+		"\"<div>x</div>\"}]}\n";
+
+	(void)state;
+	rt_write_text(rt_scratch("alloc-html.jsonl"), doc);
+	assert_true(rt_alloc_failures(rt_scratch("alloc-html.jsonl"), NULL, 0) >
+		    20);
+	rt_alloc_failures(rt_scratch("alloc-html.jsonl"), NULL, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -645,6 +968,13 @@ int main(void)
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_alloc_failures),
+		cmocka_unit_test(test_alloc_rich),
+		cmocka_unit_test(test_input_errors),
+		cmocka_unit_test(test_html_body),
+		cmocka_unit_test(test_fallbacks),
+		cmocka_unit_test(test_field_details),
+		cmocka_unit_test(test_jansson_failures),
+		cmocka_unit_test(test_alloc_html),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
