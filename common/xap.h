@@ -351,11 +351,15 @@ typedef struct xap_hit {
 
 /* Number of hits on this page. */
 size_t xap_results_size(const xap_results *r);
-/* Matches: exact when the search checked every match, else estimated. */
+/* Matches: exact when the search checked every match without collapsing
+ * (then lower == upper), else estimated; with collapsing even a run over
+ * every match only estimates.  xap_db_count_matches() and
+ * xap_db_count_distinct() count exactly. */
 uint32_t xap_results_matches(const xap_results *r);
 uint32_t xap_results_matches_lower(const xap_results *r);
 uint32_t xap_results_matches_upper(const xap_results *r);
-/* Matches before collapsing (the estimate, exact as above). */
+/* Matches before collapsing: an estimate when collapsing, even over every
+ * match (use xap_db_count_matches() for an exact count). */
 uint32_t xap_results_uncollapsed_matches(const xap_results *r);
 /* Hit I of the page. */
 xap_status xap_results_hit(xap_results *r, size_t i, xap_hit *out);

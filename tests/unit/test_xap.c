@@ -1762,6 +1762,820 @@ static void test_check_corrupt(void **state)
 			 xap_status_name(st), errors, xap_last_message());
 }
 
+/* ---------------------------------------------------------------------
+ * Exact counts: xap_db_count_matches() and xap_db_count_distinct() against
+ * a brute-force pass over every document of a small database.
+ */
+#define COUNT_N 240
+
+/* Doc I (1-based): "wI%7", "vI%11", "even" for even I; story "sI%13"
+ * except every fifth doc (none); agency one of three. */
+static void count_db(const char *name)
+{
+	xap_writer *w = open_writer(name);
+	char term[32];
+	static const char *const agencies[] = { "AFP", "EFE", "Reuters" };
+
+	for (int i = 1; i <= COUNT_N; i++) {
+		xap_doc *doc = xap_doc_new();
+
+		assert_non_null(doc);
+		snprintf(term, sizeof(term), "w%d", i % 7);
+		OK(xap_doc_add_posting(doc, term, 1, 1));
+		snprintf(term, sizeof(term), "v%d", i % 11);
+		OK(xap_doc_add_posting(doc, term, 2, 1));
+		if (i % 2 == 0)
+			OK(xap_doc_add_term(doc, "even", 1));
+		if (i % 5 != 0) {
+			snprintf(term, sizeof(term), "s%d", i % 13);
+			OK(xap_doc_set_value(doc, SLOT_STORY, term,
+					     strlen(term)));
+		}
+		OK(xap_doc_set_value(doc, SLOT_AGENCY, agencies[i % 3],
+				     strlen(agencies[i % 3])));
+		OK(xap_writer_add(w, doc, NULL));
+		xap_doc_free(doc);
+	}
+	OK(xap_writer_close(w));
+	xap_writer_free(w);
+}
+
+/* What a query of the table below matches, by hand. */
+static int brute_match(xap_doc *doc, int which)
+{
+	int w3, v4, even, w0;
+
+	OK(xap_doc_has_term(doc, "w3", &w3));
+	OK(xap_doc_has_term(doc, "v4", &v4));
+	OK(xap_doc_has_term(doc, "even", &even));
+	OK(xap_doc_has_term(doc, "w0", &w0));
+	switch (which) {
+	case 0: return w3;
+	case 1: return w3 && v4;
+	case 2: return w3 || v4;
+	case 3: return even && !w0;
+	case 4: return 1;
+	case 5: return 0;
+	default: return (w3 || w0) && even;
+	}
+}
+
+static xap_query *count_query(int which)
+{
+	xap_query *q = NULL, *subs[2], *or2;
+
+	switch (which) {
+	case 0:
+		return term_query("w3");
+	case 1:
+	case 2:
+	case 3:
+		subs[0] = term_query(which == 3 ? "even" : "w3");
+		subs[1] = term_query(which == 3 ? "w0" : "v4");
+		OK(xap_query_combine(which == 1	  ? XAP_OP_AND
+				     : which == 2 ? XAP_OP_OR
+						  : XAP_OP_AND_NOT,
+				     subs, 2, 0, &q));
+		xap_query_free(subs[0]);
+		xap_query_free(subs[1]);
+		return q;
+	case 4:
+		OK(xap_query_all(&q));
+		return q;
+	case 5:
+		OK(xap_query_none(&q));
+		return q;
+	default:
+		subs[0] = term_query("w3");
+		subs[1] = term_query("w0");
+		OK(xap_query_combine(XAP_OP_OR, subs, 2, 0, &or2));
+		xap_query_free(subs[0]);
+		xap_query_free(subs[1]);
+		subs[0] = or2;
+		subs[1] = term_query("even");
+		OK(xap_query_combine(XAP_OP_FILTER, subs, 2, 0, &q));
+		xap_query_free(subs[0]);
+		xap_query_free(subs[1]);
+		return q;
+	}
+}
+
+/* Brute force: the matches of query WHICH and the distinct values of SLOT
+ * over them (values are short). */
+static void brute_counts(xap_db *db, int which, unsigned slot,
+			 uint32_t *matches, uint32_t *distinct)
+{
+	static char seen[COUNT_N][16];
+	size_t nseen = 0;
+	xap_docid last;
+
+	*matches = 0;
+	OK(xap_db_lastdocid(db, &last));
+	for (xap_docid id = 1; id <= last; id++) {
+		xap_doc *doc = NULL;
+		const void *data;
+		size_t len, k;
+
+		OK(xap_db_get_document(db, id, &doc));
+		if (brute_match(doc, which)) {
+			++*matches;
+			OK(xap_doc_get_value(doc, slot, &data, &len));
+			assert_true(len < 16);
+			for (k = 0; k < nseen; k++)
+				if (strlen(seen[k]) == len &&
+				    memcmp(seen[k], data, len) == 0)
+					break;
+			if (len > 0 && k == nseen) {
+				memcpy(seen[nseen], data, len);
+				seen[nseen++][len] = '\0';
+			}
+		}
+		xap_doc_free(doc);
+	}
+	*distinct = (uint32_t)nseen;
+}
+
+static void test_count_matches(void **state)
+{
+	xap_db *db, *empty;
+	xap_query *q;
+	uint32_t n, want, distinct;
+	xap_writer *w;
+
+	(void)state;
+	count_db("count");
+	db = open_reader("count");
+	for (int which = 0; which <= 6; which++) {
+		brute_counts(db, which, SLOT_STORY, &want, &distinct);
+		q = count_query(which);
+		n = 12345;
+		OK(xap_db_count_matches(db, q, &n));
+		if (n != want)
+			fail_msg("query %d: %u matches, brute force %u", which,
+				 n, want);
+		xap_query_free(q);
+	}
+	/* the hand-made expectations of a few: 240 docs */
+	q = term_query("w3"); /* i % 7 == 3: 3, 10, ..., 234 */
+	OK(xap_db_count_matches(db, q, &n));
+	assert_int_equal(n, 34);
+	xap_query_free(q);
+	q = term_query("absent");
+	OK(xap_db_count_matches(db, q, &n));
+	assert_int_equal(n, 0);
+	xap_query_free(q);
+
+	/* the empty database: no match (and no division by a zero doccount) */
+	w = open_writer("count-empty");
+	OK(xap_writer_close(w));
+	xap_writer_free(w);
+	empty = open_reader("count-empty");
+	OK(xap_query_all(&q));
+	n = 7;
+	OK(xap_db_count_matches(empty, q, &n));
+	assert_int_equal(n, 0);
+	n = 7;
+	OK(xap_db_count_distinct(empty, q, SLOT_STORY, &n));
+	assert_int_equal(n, 0);
+	xap_db_free(empty);
+
+	/* argument and handle errors */
+	EXPECT(XAP_INVALID, xap_db_count_matches(NULL, q, &n));
+	assert_non_null(strstr(xap_last_message(), "xap_db_count_matches"));
+	EXPECT(XAP_INVALID, xap_db_count_matches(db, NULL, &n));
+	assert_non_null(strstr(xap_db_message(db), "NULL argument"));
+	EXPECT(XAP_INVALID, xap_db_count_matches(db, q, NULL));
+	xap_query_free(q);
+
+	/* a wildcard past its bound fails as it does in a ranked run */
+	OK(xap_query_wildcard("w", 3, &q));
+	EXPECT(XAP_WILDCARD, xap_db_count_matches(db, q, &n));
+	assert_true(strlen(xap_db_message(db)) > 0);
+	EXPECT(XAP_WILDCARD, xap_db_count_distinct(db, q, SLOT_STORY, &n));
+	xap_query_free(q);
+	OK(xap_query_wildcard("w", 0, &q)); /* unbounded: all seven terms */
+	OK(xap_db_count_matches(db, q, &n));
+	assert_int_equal(n, COUNT_N);
+	xap_query_free(q);
+
+	xap_db_close(db);
+	OK(xap_query_all(&q));
+	EXPECT(XAP_INVALID, xap_db_count_matches(db, q, &n));
+	EXPECT(XAP_INVALID, xap_db_count_distinct(db, q, SLOT_STORY, &n));
+	xap_query_free(q);
+	xap_db_free(db);
+}
+
+static void test_count_distinct(void **state)
+{
+	xap_db *db;
+	xap_enquire *e;
+	xap_query *q;
+	xap_results *r;
+	uint32_t n, want, distinct, via_spy;
+	unsigned did, fid;
+	struct terms t = { 0 };
+
+	(void)state;
+	count_db("distinct");
+	db = open_reader("distinct");
+	for (int which = 0; which <= 6; which++) {
+		for (unsigned slot = SLOT_STORY; slot <= SLOT_AGENCY; slot += 2) {
+			brute_counts(db, which, slot, &want, &distinct);
+			q = count_query(which);
+			n = 12345;
+			OK(xap_db_count_distinct(db, q, slot, &n));
+			if (n != distinct)
+				fail_msg("query %d slot %u: %u distinct, "
+					 "brute force %u",
+					 which, slot, n, distinct);
+			xap_query_free(q);
+		}
+	}
+	/* by hand: 13 stories, docs without one (every fifth) not counted */
+	OK(xap_query_all(&q));
+	OK(xap_db_count_distinct(db, q, SLOT_STORY, &n));
+	assert_int_equal(n, 13);
+	OK(xap_db_count_distinct(db, q, SLOT_AGENCY, &n));
+	assert_int_equal(n, 3);
+	OK(xap_db_count_distinct(db, q, 9, &n)); /* a slot nobody sets */
+	assert_int_equal(n, 0);
+	EXPECT(XAP_INVALID, xap_db_count_distinct(db, q, 0xffffffffu, &n));
+	assert_non_null(strstr(xap_db_message(db), "bad slot"));
+	EXPECT(XAP_INVALID, xap_db_count_distinct(db, NULL, 1, &n));
+	EXPECT(XAP_INVALID, xap_db_count_distinct(db, q, 1, NULL));
+	EXPECT(XAP_INVALID, xap_db_count_distinct(NULL, q, 1, &n));
+
+	/* Collapsing: several docs share a story.  The distinct count of a
+	 * ranked run (its spy sees every match before collapsing) and the
+	 * number of collapsed hits agree with xap_db_count_distinct(), plus
+	 * one hit per document that has no story (never collapsed). */
+	e = xap_enquire_new(db);
+	assert_non_null(e);
+	OK(xap_enquire_add_distinct(e, SLOT_STORY, &did));
+	OK(xap_enquire_add_facet(e, SLOT_AGENCY, -1, &fid));
+	assert_int_equal(did, 0);
+	assert_int_equal(fid, 1);
+	OK(xap_enquire_set_collapse_key(e, SLOT_STORY, 1));
+	for (int which = 0; which <= 6; which++) {
+		uint32_t nostory, all;
+		xap_query *has_story, *sub[2], *without;
+
+		xap_query_free(q);
+		q = count_query(which);
+		OK(xap_enquire_set_query(e, q));
+		r = NULL;
+		OK(xap_enquire_run(e, 0, COUNT_N, COUNT_N, &r));
+		OK(xap_results_distinct(r, did, &via_spy));
+		OK(xap_db_count_distinct(db, q, SLOT_STORY, &n));
+		assert_int_equal(via_spy, n);
+		/* matches without a story, counted exactly */
+		OK(xap_query_value_range(SLOT_STORY, "\x01", NULL, &has_story));
+		sub[0] = q;
+		sub[1] = has_story;
+		OK(xap_query_combine(XAP_OP_AND_NOT, sub, 2, 0, &without));
+		OK(xap_db_count_matches(db, without, &nostory));
+		OK(xap_db_count_matches(db, q, &all));
+		brute_counts(db, which, SLOT_STORY, &want, &distinct);
+		assert_int_equal(all, want);
+		assert_int_equal(n, distinct);
+		assert_int_equal(xap_results_size(r), n + nostory);
+		/* the collapsed count is exact when every match is checked;
+		 * the uncollapsed one is not always (Xapian 1.4.22 gives 32
+		 * for the 34 matches of query 6): count_matches() is */
+		assert_int_equal(xap_results_matches(r), n + nostory);
+		xap_query_free(without);
+		xap_query_free(has_story);
+		/* the distinct id is not a facet list, nor the facet a count */
+		EXPECT(XAP_INVALID, xap_results_distinct(r, fid, &n));
+		assert_non_null(strstr(xap_results_message(r), "distinct"));
+		EXPECT(XAP_INVALID, xap_results_distinct(r, 5, &n));
+		EXPECT(XAP_INVALID, xap_results_distinct(r, did, NULL));
+		memset(&t, 0, sizeof(t));
+		OK(xap_results_facets(r, did, collect_term, &t));
+		assert_int_equal(t.n, 1); /* one entry: "" and the count */
+		assert_int_equal(t.freq[0], via_spy);
+		xap_results_free(r);
+	}
+	EXPECT(XAP_INVALID, xap_results_distinct(NULL, 0, &n));
+	EXPECT(XAP_INVALID, xap_enquire_add_distinct(NULL, SLOT_STORY, &did));
+	EXPECT(XAP_INVALID, xap_enquire_add_distinct(e, SLOT_STORY, NULL));
+	EXPECT(XAP_INVALID, xap_enquire_add_distinct(e, 0xffffffffu, &did));
+	assert_non_null(strstr(xap_enquire_message(e), "bad slot"));
+	xap_query_free(q);
+	xap_enquire_free(e);
+	xap_db_free(db);
+}
+
+/* Every argument check a caller can trip, with its message. */
+static void test_argument_checks(void **state)
+{
+	xap_db *db = news_db("args"), *empty = xap_db_new();
+	xap_writer *w = open_writer("args-w");
+	xap_doc *doc = xap_doc_new(), *got;
+	xap_query *q = term_query("storm"), *out, *subs[1];
+	xap_enquire *e = xap_enquire_new(db);
+	xap_stem *st;
+	xap_results *r;
+	char *s, big[300];
+	const void *data;
+	size_t len, errors;
+	uint32_t n;
+	uint64_t u64;
+	unsigned fid;
+	int b;
+	struct terms t = { 0 };
+	const char *src[1] = { NULL };
+
+	(void)state;
+	subs[0] = q;
+	memset(big, 'x', sizeof(big));
+	assert_non_null(empty);
+	assert_non_null(doc);
+	assert_non_null(e);
+	/* databases */
+	EXPECT(XAP_INVALID, xap_db_add(empty, NULL));
+	assert_non_null(strstr(xap_db_message(empty), "empty path"));
+	EXPECT(XAP_INVALID, xap_db_add(empty, ""));
+	EXPECT(XAP_INVALID, xap_db_add_remote(empty, NULL, 1, 1));
+	assert_non_null(strstr(xap_db_message(empty), "empty host"));
+	EXPECT(XAP_INVALID, xap_db_add_remote(empty, "", 1, 1));
+	EXPECT(XAP_INVALID, xap_db_add_remote(empty, "localhost", 65536, 1));
+	assert_non_null(strstr(xap_db_message(empty), "bad port"));
+	/* no database yet: no revision, nothing to reopen */
+	u64 = 9;
+	OK(xap_db_revision(empty, &u64));
+	assert_int_equal(u64, 0);
+	OK(xap_db_reopen(empty));
+	EXPECT(XAP_INVALID, xap_db_doccount(db, NULL));
+	EXPECT(XAP_INVALID, xap_db_lastdocid(db, NULL));
+	EXPECT(XAP_INVALID, xap_db_revision(db, NULL));
+	EXPECT(XAP_INVALID, xap_db_termfreq(db, NULL, &n));
+	EXPECT(XAP_INVALID, xap_db_termfreq(db, "storm", NULL));
+	EXPECT(XAP_INVALID, xap_db_collection_freq(db, NULL, &u64));
+	EXPECT(XAP_INVALID, xap_db_collection_freq(db, "storm", NULL));
+	EXPECT(XAP_INVALID, xap_db_postings(db, NULL, collect_id, NULL));
+	EXPECT(XAP_INVALID, xap_db_postings(db, "storm", NULL, NULL));
+	EXPECT(XAP_INVALID, xap_db_allterms(db, NULL, collect_term, &t));
+	EXPECT(XAP_INVALID, xap_db_allterms(db, "", NULL, &t));
+	EXPECT(XAP_INVALID, xap_db_get_metadata(db, NULL, &s, &len));
+	EXPECT(XAP_INVALID, xap_db_get_metadata(db, "k", NULL, &len));
+	EXPECT(XAP_INVALID, xap_db_get_metadata(db, "", &s, &len));
+	assert_non_null(strstr(xap_db_message(db), "empty key"));
+	EXPECT(XAP_INVALID, xap_db_spelling_suggestion(db, NULL, 2, &s));
+	EXPECT(XAP_INVALID, xap_db_spelling_suggestion(db, "w", 2, NULL));
+	EXPECT(XAP_INVALID, xap_db_synonyms(db, NULL, collect_term, &t));
+	EXPECT(XAP_INVALID, xap_db_synonyms(db, "a", NULL, &t));
+	EXPECT(XAP_INVALID, xap_db_get_document(db, 1, NULL));
+	got = (xap_doc *)1;
+	EXPECT(XAP_INVALID, xap_db_get_document(db, 0, &got));
+	assert_null(got);
+	assert_non_null(strstr(xap_db_message(db), "id 0"));
+	assert_int_equal(t.n, 0);
+
+	/* documents */
+	EXPECT(XAP_INVALID, xap_doc_add_posting(doc, NULL, 1, 1));
+	EXPECT(XAP_INVALID, xap_doc_remove_term(doc, NULL));
+	EXPECT(XAP_INVALID, xap_doc_has_term(doc, NULL, &b));
+	EXPECT(XAP_INVALID, xap_doc_has_term(doc, "a", NULL));
+	EXPECT(XAP_INVALID, xap_doc_set_value(doc, 0xffffffffu, "a", 1));
+	assert_non_null(strstr(xap_doc_message(doc), "bad slot"));
+	EXPECT(XAP_INVALID, xap_doc_set_data(doc, NULL, 3));
+	OK(xap_doc_set_data(doc, NULL, 0));
+	EXPECT(XAP_INVALID, xap_doc_get_data(doc, &data, NULL));
+	EXPECT(XAP_INVALID, xap_doc_get_value(doc, 0, NULL, &len));
+	EXPECT(XAP_INVALID, xap_doc_get_value(doc, 0, &data, NULL));
+	EXPECT(XAP_INVALID, xap_doc_terms(doc, NULL, collect_term, &t));
+	EXPECT(XAP_INVALID, xap_doc_terms(doc, "", NULL, &t));
+	/* a length no string can have: the C++ error comes back as a status */
+	EXPECT(XAP_INTERNAL, xap_doc_set_data(doc, big, (size_t)1 << 62));
+	assert_true(strlen(xap_doc_message(doc)) > 0);
+	/* xap_doc_check(): over the limit names the term, and nothing else */
+	EXPECT(XAP_INVALID, xap_doc_check(NULL));
+	OK(xap_doc_add_term(doc, "short", 1));
+	OK(xap_doc_check(doc));
+	assert_string_equal(xap_doc_message(doc), "");
+	big[246] = '\0';
+	OK(xap_doc_add_term(doc, big, 1));
+	EXPECT(XAP_INVALID, xap_doc_check(doc));
+	assert_non_null(strstr(xap_doc_message(doc), "Term too long"));
+	assert_non_null(strstr(xap_doc_message(doc), big));
+	OK(xap_doc_remove_term(doc, big));
+	big[245] = '\0'; /* exactly the limit is fine */
+	OK(xap_doc_add_term(doc, big, 1));
+	OK(xap_doc_check(doc));
+
+	/* writers */
+	{
+		xap_writer *nw = xap_writer_new();
+
+		assert_non_null(nw);
+		EXPECT(XAP_INVALID, xap_writer_open(nw, NULL, 0));
+		EXPECT(XAP_INVALID, xap_writer_open(nw, "", 0));
+		assert_non_null(strstr(xap_writer_message(nw), "empty path"));
+		EXPECT(XAP_INVALID, xap_writer_open(nw, "x", 1 << 9));
+		assert_non_null(strstr(xap_writer_message(nw), "flags"));
+		OK(xap_writer_close(nw)); /* never opened: nothing to do */
+		xap_writer_free(nw);
+	}
+	EXPECT(XAP_INVALID, xap_writer_open(w, "x", 0));
+	assert_non_null(strstr(xap_writer_message(w), "already open"));
+	EXPECT(XAP_INVALID, xap_writer_replace_by_term(w, NULL, doc, NULL));
+	EXPECT(XAP_INVALID, xap_writer_replace_by_term(w, "", doc, NULL));
+	EXPECT(XAP_INVALID, xap_writer_replace_by_term(w, "Q1", NULL, NULL));
+	EXPECT(XAP_INVALID, xap_writer_replace(w, 0, doc));
+	EXPECT(XAP_INVALID, xap_writer_replace(w, 1, NULL));
+	EXPECT(XAP_INVALID, xap_writer_add(w, NULL, NULL));
+	EXPECT(XAP_INVALID, xap_writer_delete_by_term(w, NULL));
+	EXPECT(XAP_INVALID, xap_writer_delete_by_term(w, ""));
+	EXPECT(XAP_INVALID, xap_writer_delete(w, 0));
+	EXPECT(XAP_INVALID, xap_writer_set_metadata(w, NULL, "v", 1));
+	EXPECT(XAP_INVALID, xap_writer_set_metadata(w, "", "v", 1));
+	EXPECT(XAP_INVALID, xap_writer_set_metadata(w, "k", NULL, 1));
+	EXPECT(XAP_INVALID, xap_writer_add_spelling(w, NULL, 1));
+	EXPECT(XAP_INVALID, xap_writer_add_spelling(w, "", 1));
+	EXPECT(XAP_INVALID, xap_writer_add_synonym(w, NULL, "b"));
+	EXPECT(XAP_INVALID, xap_writer_add_synonym(w, "", "b"));
+	EXPECT(XAP_INVALID, xap_writer_add_synonym(w, "a", NULL));
+	EXPECT(XAP_INVALID, xap_writer_add_synonym(w, "a", ""));
+	big[245] = 'x'; /* 246 bytes */
+	EXPECT(XAP_INVALID, xap_writer_add_synonym(w, "a", big));
+	assert_non_null(strstr(xap_writer_message(w), "Term too long"));
+	EXPECT(XAP_INVALID, xap_writer_clear_synonyms(w, NULL));
+	EXPECT(XAP_INVALID, xap_writer_clear_synonyms(w, ""));
+	/* metadata read back whole, with or without its length */
+	OK(xap_writer_set_metadata(w, "k", "value", 5));
+	{
+		xap_db *view = xap_writer_db(w);
+
+		assert_non_null(view);
+		OK(xap_db_get_metadata(view, "k", &s, NULL));
+		assert_string_equal(s, "value");
+		free(s);
+		OK(xap_db_get_metadata(view, "k", &s, &len));
+		assert_int_equal(len, 5);
+		free(s);
+		EXPECT(XAP_INVALID, xap_db_add(view, "x"));
+		assert_non_null(strstr(xap_db_message(view), "view"));
+		EXPECT(XAP_INVALID, xap_db_add_remote(view, "localhost", 1, 1));
+		OK(xap_db_revision(view, &u64));
+		OK(xap_db_reopen(view));
+	}
+
+	/* queries */
+	EXPECT(XAP_INVALID, xap_query_term("a", 1, 0, NULL));
+	EXPECT(XAP_INVALID, xap_query_combine(XAP_OP_OR, NULL, 1, 0, &out));
+	assert_non_null(strstr(xap_last_message(), "NULL subqueries"));
+	EXPECT(XAP_INVALID, xap_query_combine(XAP_OP_OR, subs, 1, 0, NULL));
+	EXPECT(XAP_INVALID, xap_query_wildcard("a", 0, NULL));
+	EXPECT(XAP_INVALID, xap_query_wildcard(NULL, 0, &out));
+	EXPECT(XAP_INVALID, xap_query_value_range(0, "a", "b", NULL));
+	EXPECT(XAP_INVALID, xap_query_value_range(0xffffffffu, "a", "b", &out));
+	EXPECT(XAP_INVALID, xap_query_scale(q, 1, NULL));
+	EXPECT(XAP_INVALID, xap_query_scale(q, INFINITY, &out));
+	EXPECT(XAP_INVALID, xap_query_recency(0, 0, 1, 1, NULL));
+	EXPECT(XAP_INVALID, xap_query_recency(0xffffffffu, 0, 1, 1, &out));
+	EXPECT(XAP_INVALID, xap_query_recency(0, 0, INFINITY, 1, &out));
+	EXPECT(XAP_INVALID, xap_query_recency(0, 0, NAN, 1, &out));
+	EXPECT(XAP_INVALID, xap_query_recency(0, 0, 1, INFINITY, &out));
+	assert_non_null(strstr(xap_last_message(), "weight"));
+	EXPECT(XAP_INVALID, xap_query_recency(0, 0, 1, NAN, &out));
+	EXPECT(XAP_INVALID, xap_query_all(NULL));
+	EXPECT(XAP_INVALID, xap_query_none(NULL));
+	EXPECT(XAP_INVALID, xap_query_describe(q, NULL));
+	EXPECT(XAP_INVALID, xap_stem_new("en", NULL));
+	OK(xap_stem_new("EN", &st));
+	EXPECT(XAP_INVALID, xap_stem_word(st, "running", NULL));
+	xap_stem_free(st);
+	EXPECT(XAP_NOT_FOUND, xap_stem_new("Z1z", &st));
+
+	/* enquire */
+	EXPECT(XAP_INVALID, xap_enquire_set_query(e, NULL));
+	{
+		static const double bad[][5] = {
+			{ -1, 0, 1, .5, .5 },	    { 1, -1, 1, .5, .5 },
+			{ 1, 0, -1, .5, .5 },	    { 1, 0, 1, .5, -1 },
+			{ INFINITY, 0, 1, .5, .5 }, { 1, INFINITY, 1, .5, .5 },
+			{ 1, 0, INFINITY, .5, .5 }, { 1, 0, 1, .5, INFINITY },
+			{ NAN, 0, 1, .5, .5 },	    { 1, 0, 1, -0.1, .5 },
+			{ 1, 0, 1, 1.1, .5 },	    { 1, 0, 1, NAN, .5 },
+		};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			xap_status got_st = xap_enquire_set_bm25(
+				e, bad[i][0], bad[i][1], bad[i][2], bad[i][3],
+				bad[i][4]);
+			if (got_st != XAP_INVALID)
+				fail_msg("bm25 case %zu: %s", i,
+					 xap_status_name(got_st));
+			assert_non_null(strstr(xap_enquire_message(e), "bm25"));
+		}
+		OK(xap_enquire_set_bm25(e, 0, 0, 0, 0, 0));
+		OK(xap_enquire_set_bm25(e, 1, 0, 1, 1, 0));
+	}
+	EXPECT(XAP_INVALID, xap_enquire_sort_by_value(e, 0xffffffffu, 0, 0));
+	EXPECT(XAP_INVALID,
+	       xap_enquire_sort_by_relevance_then_value(e, 0xffffffffu, 0));
+	EXPECT(XAP_INVALID, xap_enquire_add_facet(e, 0, -1, NULL));
+	EXPECT(XAP_INVALID, xap_enquire_add_facet(e, 0xffffffffu, -1, &fid));
+	EXPECT(XAP_INVALID, xap_enquire_run(e, 0, 10, 0, NULL));
+	OK(xap_enquire_set_query(e, q));
+	r = run(e, NULL, 0, 10);
+	EXPECT(XAP_INVALID, xap_results_hit(r, 0, NULL));
+	EXPECT(XAP_INVALID, xap_results_document(r, 0, NULL));
+	got = (xap_doc *)1;
+	EXPECT(XAP_INVALID, xap_results_document(r, 99, &got));
+	assert_null(got);
+	assert_non_null(strstr(xap_results_message(r), "out of range"));
+	EXPECT(XAP_INVALID, xap_results_matching_terms(r, 1, NULL, &t));
+	EXPECT(XAP_INVALID, xap_results_matching_terms(r, 0, collect_term, &t));
+	EXPECT(XAP_INVALID, xap_results_facets(r, 0, NULL, &t));
+	xap_results_free(r);
+
+	/* maintenance */
+	EXPECT(XAP_INVALID, xap_compact(src, 1, NULL, 0, 0));
+	EXPECT(XAP_INVALID, xap_compact(src, 1, "", 0, 0));
+	assert_non_null(strstr(xap_last_message(), "destination"));
+	EXPECT(XAP_INVALID, xap_compact(src, 1, "x", 0, 0));
+	assert_non_null(strstr(xap_last_message(), "source path"));
+	src[0] = "";
+	EXPECT(XAP_INVALID, xap_compact(src, 1, "x", 0, 0));
+	EXPECT(XAP_INVALID, xap_check("", &errors));
+	EXPECT(XAP_INVALID, xap_check("x", NULL));
+	assert_int_equal(t.n, 0);
+
+	xap_query_free(q);
+	xap_enquire_free(e);
+	xap_doc_free(doc);
+	xap_writer_free(w);
+	xap_db_free(empty);
+	xap_db_free(db);
+}
+
+/* A copy of database FROM under NAME (the glass files only). */
+static void copy_db(const char *from, const char *name)
+{
+	static const char *const files[] = { "docdata.glass", "iamglass",
+					     "postlist.glass", "termlist.glass",
+					     "position.glass", "flintlock" };
+	char src[512], dst[512], dir[256];
+	struct stat sb;
+
+	path_of(dir, sizeof(dir), name);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(src, sizeof(src), "%s/%s/%s", tmpdir, from, files[i]);
+		snprintf(dst, sizeof(dst), "%s/%s", dir, files[i]);
+		if (stat(src, &sb) == 0)
+			copy_file(src, dst);
+	}
+}
+
+/* Overwrite LEN bytes at OFF of DB/FILE with BYTES. */
+static void scribble(const char *db, const char *file, off_t off,
+		     const void *bytes, size_t len)
+{
+	char p[512];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s/%s", tmpdir, db, file);
+	fd = open(p, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, bytes, len, off), (ssize_t)len);
+	assert_int_equal(close(fd), 0);
+}
+
+static xap_status add_status(const char *name, xap_db **out)
+{
+	char p[256];
+	xap_db *db = xap_db_new();
+	xap_status st;
+
+	assert_non_null(db);
+	st = xap_db_add(db, path_of(p, sizeof(p), name));
+	*out = db;
+	return st;
+}
+
+/* Damaged and foreign databases map to their statuses. */
+static void test_open_errors(void **state)
+{
+	char p[256];
+	xap_db *db, *tmp;
+	FILE *f;
+	uint64_t rev;
+	uint32_t n;
+	unsigned char byte;
+
+	(void)state;
+	tmp = news_db("orig");
+	xap_db_free(tmp);
+
+	copy_db("orig", "bad-magic");
+	scribble("bad-magic", "iamglass", 0, "X", 1);
+	EXPECT(XAP_CORRUPT, add_status("bad-magic", &db));
+	assert_non_null(strstr(xap_db_message(db), "DatabaseCorruptError"));
+	xap_db_free(db);
+
+	/* the format version follows the 14-byte magic */
+	copy_db("orig", "bad-version");
+	byte = 0x09;
+	scribble("bad-version", "iamglass", 14, &byte, 1);
+	EXPECT(XAP_VERSION, add_status("bad-version", &db));
+	assert_non_null(strstr(xap_db_message(db), "format version"));
+	xap_db_free(db);
+
+	/* a backend this Xapian no longer has: FeatureUnavailableError */
+	path_of(p, sizeof(p), "flint");
+	assert_int_equal(mkdir(p, 0700), 0);
+	path_of(p, sizeof(p), "flint/iamflint");
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs("x", f);
+	assert_int_equal(fclose(f), 0);
+	EXPECT(XAP_INTERNAL, add_status("flint", &db));
+	assert_non_null(strstr(xap_db_message(db), "Flint"));
+	xap_db_free(db);
+
+	/* a stub naming a line it cannot parse: an opening error (I/O) */
+	path_of(p, sizeof(p), "bad-stub");
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs("bogus orig\n", f);
+	assert_int_equal(fclose(f), 0);
+	EXPECT(XAP_IO, add_status("bad-stub", &db));
+	assert_non_null(strstr(xap_db_message(db), "Bad line"));
+	xap_db_free(db);
+
+	/* a stub naming an in-memory database: no revision to report */
+	path_of(p, sizeof(p), "mem-stub");
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs("inmemory\n", f);
+	assert_int_equal(fclose(f), 0);
+	OK(add_status("mem-stub", &db));
+	rev = 9;
+	OK(xap_db_revision(db, &rev));
+	assert_int_equal(rev, 0);
+	OK(xap_db_doccount(db, &n));
+	assert_int_equal(n, 0);
+	xap_db_free(db);
+}
+
+/* Reopen after the database was replaced or broken under the reader: the
+ * handle opens its sources anew. */
+static void test_reopen_anew(void **state)
+{
+	char p[256], stub[256];
+	xap_db *db;
+	uint32_t n;
+	FILE *f;
+
+	(void)state;
+	bulk_db("swap", 0, 100);
+	db = open_reader("swap");
+	OK(xap_db_doccount(db, &n));
+	assert_int_equal(n, 100);
+	/* the database gone: the reopen fails, so does opening it anew */
+	snprintf(p, sizeof(p), "%s/swap/iamglass", tmpdir);
+	assert_int_equal(unlink(p), 0);
+	EXPECT(XAP_NOT_FOUND, xap_db_reopen(db));
+	assert_non_null(strstr(xap_db_message(db), "detect type"));
+	EXPECT(XAP_NOT_FOUND, xap_db_reopen(db)); /* again */
+	xap_db_free(db);
+
+	/* Through a stub: its database breaks, the stub is pointed at a new
+	 * one.  The plain reopen fails on the broken database; opening the
+	 * sources anew reads the stub again and finds the new one. */
+	bulk_db("stubbed-a", 0, 10);
+	bulk_db("stubbed-b", 0, 20);
+	xap_db_free(news_db("reopen-news"));
+	path_of(stub, sizeof(stub), "reopen-stub");
+	f = fopen(stub, "w");
+	assert_non_null(f);
+	fputs("auto stubbed-a\n", f);
+	assert_int_equal(fclose(f), 0);
+	db = xap_db_new();
+	assert_non_null(db);
+	OK(xap_db_add(db, stub));
+	OK(xap_db_add(db, path_of(p, sizeof(p), "reopen-news")));
+	OK(xap_db_doccount(db, &n));
+	assert_int_equal(n, 10 + NEWS_N);
+	f = fopen(stub, "w");
+	assert_non_null(f);
+	fputs("auto stubbed-b\n", f);
+	assert_int_equal(fclose(f), 0);
+	OK(xap_db_reopen(db)); /* nothing wrong: the stub is not reread */
+	OK(xap_db_doccount(db, &n));
+	assert_int_equal(n, 10 + NEWS_N);
+	snprintf(p, sizeof(p), "%s/stubbed-a/iamglass", tmpdir);
+	assert_int_equal(unlink(p), 0);
+	OK(xap_db_reopen(db));
+	assert_string_equal(xap_db_message(db), "");
+	OK(xap_db_doccount(db, &n));
+	assert_int_equal(n, 20 + NEWS_N);
+	OK(xap_db_termfreq(db, "kabul", &n));
+	assert_int_equal(n, 1);
+	xap_db_free(db);
+}
+
+/* Recency over dates it cannot read and ages past every double. */
+static void test_recency_edges(void **state)
+{
+	static const char *const dates[] = {
+		"2025041912000x", "20251319120000", "20250019120000",
+		"20250432120000", "20250400120000", "20250419250000",
+		"20250419126000", "20250419120061", "2025-04-19 12:0",
+		"short",
+	};
+	enum { N = sizeof(dates) / sizeof(dates[0]) };
+	struct fixture_doc docs[N + 2];
+	char ids[N + 2][8], very_old[15], old[15];
+	const int64_t now = utc(2025, 4, 19, 12, 0, 0);
+	xap_writer *w = open_writer("recency-edges");
+	xap_db *db;
+	xap_enquire *e;
+	xap_query *rec;
+	xap_results *r;
+	xap_hit h;
+
+	(void)state;
+	memset(docs, 0, sizeof(docs));
+	for (size_t i = 0; i < N + 2; i++) {
+		snprintf(ids[i], sizeof(ids[i]), "%zu", i);
+		docs[i].id = ids[i];
+		docs[i].words = "storm";
+		docs[i].date = i < N ? dates[i] : NULL;
+	}
+	/* 100 and 2000 half-lives of one day old */
+	date_text(now - 100 * 86400, old);
+	date_text(now - 2000 * (int64_t)86400, very_old);
+	docs[N].date = old;
+	docs[N + 1].date = very_old;
+	write_docs(w, docs, N + 2);
+	xap_writer_free(w);
+	db = open_reader("recency-edges");
+	e = xap_enquire_new(db);
+	assert_non_null(e);
+
+	/* the source alone: every document with a value matches, weighted
+	 * 0 unless its date reads; 2^-100 is tiny, 2^-2000 is 0 */
+	OK(xap_query_recency(SLOT_DATE, now, 1.0, 1.0, &rec));
+	r = run(e, rec, 0, 20);
+	assert_int_equal(xap_results_size(r), N + 2);
+	for (size_t i = 0; i < xap_results_size(r); i++) {
+		OK(xap_results_hit(r, i, &h));
+		if (h.docid == N + 1) {
+			assert_true(h.weight > 0);
+			assert_float_equal(h.weight, 7.888609052210118e-31,
+					   1e-40);
+		} else {
+			assert_float_equal(h.weight, 0.0, 0.0);
+		}
+	}
+	xap_results_free(r);
+	xap_query_free(rec);
+	xap_enquire_free(e);
+	xap_db_free(db);
+}
+
+/* A list value with empty items (doubled or trailing separators): the
+ * empty items are not counted. */
+static void test_facet_empty_items(void **state)
+{
+	static const struct fixture_doc docs[] = {
+		{ "1", "storm", NULL, NULL, NULL, "Kabul\x1f\x1fParis\x1f" },
+		{ "2", "storm", NULL, NULL, NULL, "\x1fParis" },
+		{ "3", "storm", NULL, NULL, NULL, "\x1f" },
+	};
+	xap_writer *w = open_writer("facet-empty");
+	xap_db *db;
+	xap_enquire *e;
+	xap_query *q = term_query("storm");
+	xap_results *r;
+	unsigned places;
+	struct terms t = { 0 };
+
+	(void)state;
+	write_docs(w, docs, 3);
+	xap_writer_free(w);
+	db = open_reader("facet-empty");
+	e = xap_enquire_new(db);
+	assert_non_null(e);
+	OK(xap_enquire_add_facet(e, SLOT_PLACES, SEP, &places));
+	r = run(e, q, 0, 10);
+	OK(xap_results_facets(r, places, collect_term, &t));
+	assert_int_equal(t.n, 2);
+	assert_string_equal(t.term[0], "Paris");
+	assert_int_equal(t.freq[0], 2);
+	assert_string_equal(t.term[1], "Kabul");
+	assert_int_equal(t.freq[1], 1);
+	xap_results_free(r);
+	xap_query_free(q);
+	xap_enquire_free(e);
+	xap_db_free(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1787,6 +2601,13 @@ int main(void)
 		cmocka_unit_test(test_remote),
 		cmocka_unit_test(test_compact_and_check),
 		cmocka_unit_test(test_check_corrupt),
+		cmocka_unit_test(test_count_matches),
+		cmocka_unit_test(test_count_distinct),
+		cmocka_unit_test(test_argument_checks),
+		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test(test_reopen_anew),
+		cmocka_unit_test(test_recency_edges),
+		cmocka_unit_test(test_facet_empty_items),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
