@@ -31,7 +31,7 @@
 #include <unistd.h>
 #include <errno.h>
 
-#define SEARCH_RETRIES 3
+#define SEARCH_RETRIES 5
 /* The freshness boost at age 0, in BM25 units: about what one good term
  * match scores, so freshness reorders close results without drowning
  * relevance. */
@@ -565,9 +565,11 @@ enum search_status search_run(xap_db *db, const search_request *req,
 		err[0] = '\0';
 		st = attempt(db, req, q, res, err, errlen);
 		/* A reader overtaken by the writer mostly hears "modified",
-		 * but can also read a reused block and say "corrupt" or fail
-		 * to read: the same cure, within the same bound. */
-		if ((st != XAP_MODIFIED && st != XAP_CORRUPT && st != XAP_IO) ||
+		 * but can also read a reused block and say "corrupt", fail to
+		 * read, or miss a document its own match just returned ("not
+		 * found"): the same cure, within the same bound. */
+		if ((st != XAP_MODIFIED && st != XAP_CORRUPT && st != XAP_IO &&
+		     st != XAP_NOT_FOUND) ||
 		    res->retries >= SEARCH_RETRIES)
 			break;
 		/* The writer committed past our revision: start again.  The

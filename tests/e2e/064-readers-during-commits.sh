@@ -54,7 +54,7 @@ gen_corpus "$T/more" 6000 more 1 $per
 writer_loop() {
 	local f
 	for f in "$T"/more/*; do
-		wire-index --db "$db" --batch 3 -q "$f" 2>>"$T/writer.err" || echo "exit $? on $f" >>"$T/writer.fail"
+		wire-index --db "$db" --batch "${WIRE_064_BATCH:-3}" -q "$f" 2>>"$T/writer.err" || echo "exit $? on $f" >>"$T/writer.fail"
 		[ -e "$T/stop" ] && break
 	done
 }
@@ -90,7 +90,7 @@ else
 		"counting it as one more retry (reopen again, then rerun the attempt).  With a"
 		"commit every ~5 ms it happens about once per thousand queries.")
 	grep -q "The revision being read has been discarded" "$T/search.err" && [ ${#bug[@]} -eq 0 ] && bug=(
-		"search_run gave up after SEARCH_RETRIES (3) reopen-and-retry rounds"
+		"search_run gave up after SEARCH_RETRIES (5) reopen-and-retry rounds"
 		"(searcher/search.c): the writer commits faster than a query completes.")
 	not_ok "search_run with reopen-and-retry never fails" "$(cat "$T/search.out")" "$(head -5 "$T/search.err")" "${bug[@]}"
 fi

@@ -94,6 +94,13 @@ elif su nobody -s /bin/sh -c true 2>/dev/null; then
 	su_nobody() { su nobody -s /bin/sh -c "$(printf '%q ' "$@")"; }
 	as_nobody=(su_nobody)
 fi
+# In a coverage build (make coverage) nobody cannot write the profile
+# counts beside the objects, and libgcov's complaints would be taken for
+# the programs' output: give it a directory of its own (unused otherwise).
+gcov_dir=$(mktemp -d /tmp/wire-gcov.XXXXXX)
+chmod 1777 "$gcov_dir"
+trap 'rm -rf "$T" "$gcov_dir"' EXIT
+[ ${#as_nobody[@]} -gt 0 ] && as_nobody+=(env GCOV_PREFIX="$gcov_dir")
 if [ ${#as_nobody[@]} -eq 0 ]; then
 	skip "unreadable index: cannot run as nobody (no setpriv, no su)"
 else
