@@ -55,7 +55,15 @@ CPPFLAGS += -D_GNU_SOURCE -Icommon -Isearcher -Iindexer
 CFLAGS += -std=c11 $(OPT) $(CWARN) $(SANFLAGS) -MMD -MP
 CXXFLAGS += -std=c++11 $(OPT) $(WARN) $(SANFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS)
-LIBS = $(PKG_LIBS) -lm -lpthread
+# jansson and utf8proc go in statically when their archives are installed
+# (Debian's -dev packages ship them): two shared objects fewer to map and
+# relocate at every start of wire-search, a sixth of a short search's CPU
+# (docs/PERFORMANCE.md).  Otherwise they are linked as usual.
+comma := ,
+STATIC_ARCHIVES := $(foreach l,jansson utf8proc,$(if $(filter /%,$(shell $(CC) -print-file-name=lib$(l).a)),$(l)))
+LIBS = $(filter-out $(addprefix -l,$(STATIC_ARCHIVES)),$(PKG_LIBS)) \
+	$(if $(STATIC_ARCHIVES),-Wl$(comma)-Bstatic $(addprefix -l,$(STATIC_ARCHIVES)) -Wl$(comma)-Bdynamic) \
+	-lm -lpthread
 
 COMMON_C := $(sort $(wildcard common/*.c common/readers/*.c))
 COMMON_CXX := common/xap.cc
