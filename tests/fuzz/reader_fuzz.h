@@ -1,9 +1,12 @@
 /*
  * reader_fuzz.h - the harness shared by the libFuzzer targets of the
- * streaming readers (JSON Lines, NewsML-G2, Reuters SGML).  A target
+ * readers (plain text, JSON Lines, NewsML-G2, Reuters SGML).  A target
  * defines FUZZ_NAME (the file name the input is written to, whose
  * extension picks the reader) and check_format() (what that format
  * promises beyond every reader's common promises), then includes this.
+ * FUZZ_ONE_PER_FILE (plain text) reads the file's directory as the root
+ * of the ids and allows a file's name or time to date the dispatch, and
+ * a file to hold one dispatch at most.
  *
  * The input goes to a file (in /dev/shm when there is one) read back with
  * reader_open/next/close; every dispatch is checked: an id of at most
@@ -84,11 +87,18 @@ static void check_common(const dispatch *d)
 	}
 	CHECK(d->source_file && strcmp(d->source_file, fuzz_path) == 0);
 	CHECK(d->source_line >= 1);
+#ifdef FUZZ_ONE_PER_FILE
+	CHECK(d->source_line == 1);
+	CHECK(d->date_source >= DATE_NONE && d->date_source <= DATE_MTIME);
+	CHECK(d->date_source == DATE_NONE || d->version_created != -1 ||
+	      d->first_created != -1);
+#else
 	CHECK(d->date_source == DATE_NONE || d->date_source == DATE_HEADER ||
 	      d->date_source == DATE_DATELINE);
 	CHECK(d->date_source == DATE_NONE || d->version_created != -1);
 	CHECK((d->version_created == -1) == (d->first_created == -1) ||
 	      d->date_source == DATE_DATELINE);
+#endif
 }
 
 static void warn(void *ctx, const char *file, unsigned long line,
@@ -137,6 +147,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(fclose(f) == 0);
 
 	memset(&o, 0, sizeof o);
+#ifdef FUZZ_ONE_PER_FILE
+	o.root = fuzz_dir;
+#endif
 	o.warn = warn;
 	o.warn_ctx = fuzz_path;
 	r = reader_open(fuzz_path, &o, err, sizeof err);
@@ -158,6 +171,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(reader_next(r, &d) == rc);
 	st = reader_get_stats(r);
 	CHECK(st->dispatches == n);
+#ifdef FUZZ_ONE_PER_FILE
+	CHECK(n <= 1 && st->skipped + st->dispatches <= 1);
+	CHECK(rc >= 0 || n == 0);
+#endif
 	dispatch_release(&d);
 	rc = reader_close(r, err, sizeof err);
 	CHECK(rc == 0 || strncmp(err, fuzz_path, strlen(fuzz_path)) == 0);
