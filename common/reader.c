@@ -346,3 +346,53 @@ void reader_quote_raw(char *out, size_t size, const char *s, size_t n,
 	reader_quote(out, size, t, n, max);
 	free(t);
 }
+
+int reader_language_code(const char *v, size_t len, char out[4])
+{
+	size_t i = 0;
+
+	while (i < len && i < 4 &&
+	       ((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z'))) {
+		out[i] = (char)(v[i] | 0x20);
+		i++;
+	}
+	if (i < 2 || i > 3 || (i < len && v[i] != '-' && v[i] != '_'))
+		return -1;
+	out[i] = '\0';
+	return 0;
+}
+
+int reader_put_code_point(reader *r, strbuf *out, uint32_t cp)
+{
+	char u[4];
+	size_t n;
+
+	if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
+		r->stats.controls_removed++;
+		return 0;
+	}
+	if ((cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
+		r->stats.utf8_repaired++;
+		return strbuf_add(out, "\xef\xbf\xbd", 3);
+	}
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | (cp >> 6));
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | (cp >> 12));
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		u[0] = (char)(0xf0 | (cp >> 18));
+		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	return strbuf_add(out, u, n);
+}

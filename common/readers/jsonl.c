@@ -149,22 +149,6 @@ static int jsonl_uint(const json_t *v, unsigned long max, unsigned long *out)
 	return 0;
 }
 
-/* "en", "EN", "en-GB", "es_ES" -> "en" / "es"; -1 when not a code. */
-static int jsonl_language_code(const char *v, size_t len, char out[4])
-{
-	size_t i = 0;
-
-	while (i < len && i < 4 &&
-	       ((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z'))) {
-		out[i] = (char)(v[i] | 0x20);
-		i++;
-	}
-	if (i < 2 || i > 3 || (i < len && v[i] != '-' && v[i] != '_'))
-		return -1;
-	out[i] = '\0';
-	return 0;
-}
-
 static int jsonl_year(int64_t t)
 {
 	time_t tt = (time_t)t;
@@ -261,40 +245,10 @@ static size_t jsonl_entity(const char *s, size_t n, uint32_t *cp)
 
 static int jsonl_put_cp(reader *r, strbuf *out, uint32_t cp)
 {
-	char u[4];
-	size_t n;
-
-	if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
-		/* Markup white space is a space; other controls go. */
-		if (cp == '\t' || cp == '\n' || cp == '\r')
-			return strbuf_addch(out, ' ');
-		r->stats.controls_removed++;
-		return 0;
-	}
-	if ((cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
-		r->stats.utf8_repaired++;
-		return strbuf_add(out, "\xef\xbf\xbd", 3);
-	}
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (char)(0xf0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	return strbuf_add(out, u, n);
+	/* Markup white space is a space; other controls go. */
+	if (cp == '\t' || cp == '\n' || cp == '\r')
+		return strbuf_addch(out, ' ');
+	return reader_put_code_point(r, out, cp);
 }
 
 static int jsonl_ci_eq(const char *s, size_t n, const char *name)
@@ -709,7 +663,7 @@ static int jsonl_fill(reader *r, dispatch *d, json_t *o, unsigned long line)
 	}
 	if ((v = json_object_get(o, "language")) && !json_is_null(v)) {
 		s = jsonl_str(v, &len);
-		if (s && !jsonl_language_code(s, len, code)) {
+		if (s && !reader_language_code(s, len, code)) {
 			if (dispatch_set(d, &d->language, code, strlen(code)))
 				return -1;
 		} else {

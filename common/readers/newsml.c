@@ -128,22 +128,6 @@ static int newsml_year(int64_t t)
 	return tm.tm_year + 1900;
 }
 
-/* "en", "EN", "en-GB" -> "en"; -1 when not a language code. */
-static int newsml_language_code(const char *v, size_t len, char out[4])
-{
-	size_t i = 0;
-
-	while (i < len && i < 4 &&
-	       ((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z'))) {
-		out[i] = (char)(v[i] | 0x20);
-		i++;
-	}
-	if (i < 2 || i > 3 || (i < len && v[i] != '-' && v[i] != '_'))
-		return -1;
-	out[i] = '\0';
-	return 0;
-}
-
 /* ------------------------------------------------------------ the tree */
 
 /* Whether N is the NewsML-G2 element NAME (in the G2 namespace or none). */
@@ -617,7 +601,7 @@ static int newsml_item(reader *r, dispatch *d, const xmlNode *item)
 		goto out;
 	newsml_collapse(&sb);
 	if (sb.len) {
-		if (!newsml_language_code(sb.buf, sb.len, code)) {
+		if (!reader_language_code(sb.buf, sb.len, code)) {
 			if (dispatch_set(d, &d->language, code, strlen(code)))
 				goto out;
 		} else {

@@ -196,23 +196,6 @@ static int plaintext_add_topic(dispatch *d, const char *s, size_t len)
 	return dispatch_add_tag(d, TAG_TOPIC, s, len);
 }
 
-/* "en", "EN", "en-GB", "es_ES" -> "en" / "es" in OUT; -1 when V is not a
- * language code. */
-static int plaintext_language_code(const char *v, size_t len, char out[4])
-{
-	size_t i = 0;
-
-	while (i < len && i < 4 &&
-	       ((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z'))) {
-		out[i] = (char)(v[i] | 0x20);
-		i++;
-	}
-	if (i < 2 || i > 3 || (i < len && v[i] != '-' && v[i] != '_'))
-		return -1;
-	out[i] = '\0';
-	return 0;
-}
-
 static int plaintext_parse_uint(const char *s, size_t len, unsigned long max,
 				unsigned long *out)
 {
@@ -296,7 +279,7 @@ static int plaintext_apply(reader *r, dispatch *d, struct plaintext_header *h,
 	case KEY_LOCATED:
 		return dispatch_set(d, &d->located, v, len);
 	case KEY_LANGUAGE:
-		if (plaintext_language_code(v, len, code)) {
+		if (reader_language_code(v, len, code)) {
 			reader_warnf(r, line, 0, "invalid language '%s'", q);
 			return 0;
 		}

@@ -16,8 +16,10 @@
 #include "dispatch.h"
 #include "input.h"
 #include "reader.h"
+#include "strbuf.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct reader {
 	const struct reader_ops *ops;
@@ -80,5 +82,17 @@ unsigned long reader_count_controls(const char *s, size_t len);
  * with "..." like reader_quote(). */
 void reader_quote_raw(char *out, size_t size, const char *s, size_t n,
 		      size_t max);
+
+/* "en", "EN", "en-GB", "es_ES" -> "en" / "es" in OUT (NUL-terminated);
+ * -1 when the LEN bytes at V are not a language code (2 or 3 letters,
+ * then nothing or a '-' or '_' subtag). */
+int reader_language_code(const char *v, size_t len, char out[4]);
+
+/* Append code point CP, decoded from an entity or escape, to OUT as UTF-8:
+ * a control character (C0, DEL, C1) is dropped and counted in
+ * r->stats.controls_removed, a surrogate or a value past U+10FFFF becomes
+ * U+FFFD and is counted in r->stats.utf8_repaired.  The caller deals with
+ * the white-space controls first.  Returns 0, or -1 when out of memory. */
+int reader_put_code_point(reader *r, strbuf *out, uint32_t cp);
 
 #endif

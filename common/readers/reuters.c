@@ -209,41 +209,11 @@ static int reuters_attr(const char *s, struct span sp, const char *name,
  * and turning what is no character into U+FFFD (counted). */
 static int reuters_put_cp(reader *r, strbuf *out, uint32_t cp)
 {
-	char u[4];
-	size_t n;
-
 	if (cp == '\t' || cp == '\n')
 		return strbuf_addch(out, (int)cp);
 	if (cp == '\r')
 		return strbuf_addch(out, '\n');
-	if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
-		r->stats.controls_removed++;
-		return 0;
-	}
-	if ((cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
-		r->stats.utf8_repaired++;
-		return strbuf_add(out, "\xef\xbf\xbd", 3);
-	}
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (char)(0xf0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	return strbuf_add(out, u, n);
+	return reader_put_code_point(r, out, cp);
 }
 
 /* The character reference at S (which starts with '&'): its length and
