@@ -396,3 +396,31 @@ int reader_put_code_point(reader *r, strbuf *out, uint32_t cp)
 	}
 	return strbuf_add(out, u, n);
 }
+
+size_t reader_numeric_ref(const char *s, size_t n, uint32_t *cp)
+{
+	size_t i, digits = 0;
+	uint32_t v = 0;
+	int hex;
+
+	if (n < 4 || s[0] != '&' || s[1] != '#')
+		return 0;
+	hex = s[2] == 'x' || s[2] == 'X';
+	for (i = hex ? 3 : 2; i < n && digits < 8; i++, digits++) {
+		int c = (unsigned char)s[i], d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (hex && c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else if (hex && c >= 'A' && c <= 'F')
+			d = c - 'A' + 10;
+		else
+			break;
+		v = v * (hex ? 16u : 10u) + (uint32_t)d;
+	}
+	if (!digits || digits >= 8 || i >= n || s[i] != ';')
+		return 0;
+	*cp = v;
+	return i + 1;
+}

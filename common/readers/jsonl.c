@@ -198,30 +198,9 @@ static const struct {
 static size_t jsonl_entity(const char *s, size_t n, uint32_t *cp)
 {
 	size_t i = 1, k;
-	uint32_t v = 0;
 
-	if (n > 2 && s[1] == '#') {
-		int hex = s[2] == 'x' || s[2] == 'X';
-		size_t digits = 0;
-
-		for (i = hex ? 3 : 2; i < n && digits < 8; i++, digits++) {
-			int c = (unsigned char)s[i], d;
-
-			if (c >= '0' && c <= '9')
-				d = c - '0';
-			else if (hex && c >= 'a' && c <= 'f')
-				d = c - 'a' + 10;
-			else if (hex && c >= 'A' && c <= 'F')
-				d = c - 'A' + 10;
-			else
-				break;
-			v = v * (hex ? 16u : 10u) + (uint32_t)d;
-		}
-		if (!digits || digits >= 8 || i >= n || s[i] != ';')
-			return 0;
-		*cp = v;
-		return i + 1;
-	}
+	if (n > 2 && s[1] == '#')
+		return reader_numeric_ref(s, n, cp);
 	while (i < n && i < 10 &&
 	       ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
 		(s[i] >= '0' && s[i] <= '9')))

@@ -88,6 +88,11 @@ void reader_quote_raw(char *out, size_t size, const char *s, size_t n,
  * then nothing or a '-' or '_' subtag). */
 int reader_language_code(const char *v, size_t len, char out[4]);
 
+/* The numeric character reference at S (N bytes, '&' first: "&#233;",
+ * "&#xE9;", at most 7 digits): its length with the ';', and *CP; 0 when S
+ * holds none. */
+size_t reader_numeric_ref(const char *s, size_t n, uint32_t *cp);
+
 /* Append code point CP, decoded from an entity or escape, to OUT as UTF-8:
  * a control character (C0, DEL, C1) is dropped and counted in
  * r->stats.controls_removed, a surrogate or a value past U+10FFFF becomes

@@ -227,9 +227,7 @@ static size_t reuters_entity(const char *s, size_t n, uint32_t *cp)
 		{ "&lt;", '<' }, { "&gt;", '>' }, { "&amp;", '&' },
 		{ "&quot;", '"' }, { "&apos;", '\'' },
 	};
-	size_t i, k, digits = 0;
-	uint32_t v = 0;
-	int hex;
+	size_t k;
 
 	for (k = 0; k < sizeof named / sizeof named[0]; k++) {
 		size_t l = strlen(named[k].name);
@@ -239,26 +237,7 @@ static size_t reuters_entity(const char *s, size_t n, uint32_t *cp)
 			return l;
 		}
 	}
-	if (n < 4 || s[1] != '#')
-		return 0;
-	hex = s[2] == 'x' || s[2] == 'X';
-	for (i = hex ? 3 : 2; i < n && digits < 8; i++, digits++) {
-		int c = (unsigned char)s[i], d;
-
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (hex && c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else if (hex && c >= 'A' && c <= 'F')
-			d = c - 'A' + 10;
-		else
-			break;
-		v = v * (hex ? 16u : 10u) + (uint32_t)d;
-	}
-	if (!digits || digits >= 8 || i >= n || s[i] != ';')
-		return 0;
-	*cp = v;
-	return i + 1;
+	return reader_numeric_ref(s, n, cp);
 }
 
 /* Append S[0..N) to OUT with references decoded and control characters
