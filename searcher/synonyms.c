@@ -222,6 +222,9 @@ static void trim(const char **s, const char **e)
 		(*e)--;
 }
 
+/* Largest synonyms file read (bytes). */
+#define SYNONYMS_MAX_FILE (64u << 20)
+
 enum { LINE_OK = 0, LINE_OOM = -1, LINE_BAD = -2 };
 
 /* One line; on LINE_BAD, WHY says what is wrong. */
@@ -289,13 +292,33 @@ static int load_line(synonyms *syn, const char *line, size_t len, char *why,
 	return r;
 }
 
+/* Read the whole of F into SB.  0, -1 on a read error (errno set), -2 when
+ * out of memory, -3 past SYNONYMS_MAX_FILE. */
+static int read_all(FILE *f, strbuf *sb)
+{
+	for (;;) {
+		size_t got;
+
+		if (sb->len > SYNONYMS_MAX_FILE)
+			return -3;
+		if (strbuf_grow(sb, 4096))
+			return -2;
+		got = fread(sb->buf + sb->len, 1, 4096, f);
+		sb->len += got;
+		sb->buf[sb->len] = '\0';
+		if (got < 4096)
+			return ferror(f) ? -1 : 0;
+	}
+}
+
 int synonyms_load_more(synonyms *syn, const char *path, char *err,
 		       size_t errlen)
 {
-	strbuf line = STRBUF_INIT;
+	strbuf text = STRBUF_INIT;
 	char why[160];
 	unsigned long lineno = 0;
-	int r = 0, c = 0;
+	const char *p, *end;
+	int r = 0, c;
 	FILE *f;
 
 	if (err && errlen)
@@ -308,44 +331,42 @@ int synonyms_load_more(synonyms *syn, const char *path, char *err,
 		set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 		return -1;
 	}
-	while (!r) {
-		size_t n;
+	/* The file at once (it is small), then line by line: a line of any
+	 * length, NUL bytes and all (a NUL is refused below, never taken for
+	 * the end of the line). */
+	switch (read_all(f, &text)) {
+	case -1:
+		set_err(err, errlen, "%s: read error: %s", path, strerror(errno));
+		r = -1;
+		break;
+	case -2:
+		set_err(err, errlen, "out of memory");
+		r = -1;
+		break;
+	case -3:
+		set_err(err, errlen, "%s: larger than %u MB", path,
+			SYNONYMS_MAX_FILE >> 20);
+		r = -1;
+		break;
+	}
+	fclose(f);
+	p = text.buf;
+	end = p + text.len;
+	while (!r && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		char *line = (char *)p;
 
-		int ch = 0;
-
-		strbuf_reset(&line);
-		/* A line of any length, NUL bytes and all (a NUL is refused
-		 * below, never taken for the end of the line). */
-		while ((ch = getc(f)) != EOF) {
-			if (strbuf_addch(&line, (char)ch)) {
-				set_err(err, errlen, "out of memory");
-				r = -1;
-				break;
-			}
-			if (ch == '\n')
-				break;
-		}
-		if (r)
-			break;
-		if (!line.len) {
-			if (ferror(f)) {
-				set_err(err, errlen, "%s: read error: %s", path,
-					strerror(errno));
-				r = -1;
-			}
-			break;
-		}
+		p += n;
 		lineno++;
-		if (lineno == 1 && line.len >= 3 &&
-		    !memcmp(line.buf, "\xEF\xBB\xBF", 3))
-			memset(line.buf, ' ', 3);  /* a byte-order mark */
-		n = line.len;
-		if (memchr(line.buf, '\0', n)) {
+		if (lineno == 1 && n >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3))
+			memset(line, ' ', 3);  /* a byte-order mark */
+		if (memchr(line, '\0', n)) {
 			set_err(err, errlen, "%s:%lu: a NUL byte in the line", path, lineno);
 			r = -1;
 			break;
 		}
-		c = load_line(syn, line.buf, line.len, why, sizeof why);
+		c = load_line(syn, line, n, why, sizeof why);
 		if (c == LINE_OOM) {
 			set_err(err, errlen, "out of memory");
 			r = -1;
@@ -354,8 +375,7 @@ int synonyms_load_more(synonyms *syn, const char *path, char *err,
 			r = -1;
 		}
 	}
-	strbuf_release(&line);
-	fclose(f);
+	strbuf_release(&text);
 	return r;
 }
 
