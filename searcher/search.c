@@ -356,6 +356,211 @@ static xap_status count_stories(xap_db *db, const xap_query *full,
 	return st;
 }
 
+/* Facet counts by story.  The facet spies count documents; a story of
+ * several versions (TERM_VERSIONED) can be counted once per matching
+ * version.  Its matches are few: they are listed, and for every facet item
+ * the documents counted are replaced by the distinct stories. */
+struct tally {
+	char *key;        /* "F\x1eITEM" or "F\x1eITEM\x1eSTORY" */
+	uint32_t docs, stories;
+};
+
+struct tally_map {
+	struct tally *slot;
+	size_t n, cap;    /* cap: a power of two */
+};
+
+static void tally_free(struct tally_map *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->slot[i].key);
+	free(m->slot);
+	memset(m, 0, sizeof(*m));
+}
+
+static struct tally *tally_find(struct tally *slot, size_t cap, const char *k,
+				size_t len)
+{
+	size_t i = (size_t)schema_fnv1a(k, len) & (cap - 1);
+
+	while (slot[i].key && (strlen(slot[i].key) != len ||
+			       memcmp(slot[i].key, k, len)))
+		i = (i + 1) & (cap - 1);
+	return &slot[i];
+}
+
+/* The entry for the LEN bytes at K, added (zeroed) if new; *ADDED says
+ * which.  NULL when out of memory. */
+static struct tally *tally_get(struct tally_map *m, const char *k, size_t len,
+			       int *added)
+{
+	struct tally *t;
+
+	if ((m->n + 1) * 2 > m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		struct tally *slot = wire_calloc(cap, sizeof(*slot));
+
+		if (!slot)
+			return NULL;
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->slot[i].key)
+				*tally_find(slot, cap, m->slot[i].key,
+					    strlen(m->slot[i].key)) = m->slot[i];
+		free(m->slot);
+		m->slot = slot;
+		m->cap = cap;
+	}
+	t = tally_find(m->slot, m->cap, k, len);
+	*added = !t->key;
+	if (!t->key) {
+		if (!(t->key = wire_strndup(k, len)))
+			return NULL;
+		m->n++;
+	}
+	return t;
+}
+
+/* Count item ITEM (LEN bytes) of facet F for the versioned match of story
+ * STORY: one more document, and one more story if the story is new. */
+static int tally_item(struct tally_map *items, struct tally_map *pairs,
+		      strbuf *key, size_t f, const char *item, size_t len,
+		      const char *story, size_t story_len)
+{
+	struct tally *t;
+	size_t item_end;
+	int added;
+
+	strbuf_reset(key);
+	if (strbuf_addch(key, (char)('0' + f)) || strbuf_addch(key, '\x1e') ||
+	    strbuf_add(key, item, len))
+		return -1;
+	item_end = key->len;
+	if (!(t = tally_get(items, key->buf, item_end, &added)))
+		return -1;
+	t->docs++;
+	if (strbuf_addch(key, '\x1e') || strbuf_add(key, story, story_len))
+		return -1;
+	if (!tally_get(pairs, key->buf, key->len, &added))
+		return -1;
+	if (added)
+		tally_get(items, key->buf, item_end, &added)->stories++;
+	return 0;
+}
+
+static int facet_value_cmp(const void *a, const void *b)
+{
+	const search_facet_value *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return strcmp(x->value, y->value);
+}
+
+static xap_status facets_by_story(xap_db *db, const xap_query *full,
+				  uint32_t n_versioned, search_result *res)
+{
+	struct tally_map items = { NULL, 0, 0 }, pairs = { NULL, 0, 0 };
+	strbuf key = STRBUF_INIT, story = STRBUF_INIT;
+	xap_query *marker = NULL, *subs[2], *versioned = NULL;
+	xap_enquire *e = NULL;
+	xap_results *r = NULL;
+	xap_status st;
+
+	if ((st = xap_query_term(TERM_VERSIONED, 1, 0, &marker)) != XAP_OK)
+		return st;
+	subs[0] = (xap_query *)full;
+	subs[1] = marker;
+	if ((st = xap_query_combine(XAP_OP_FILTER, subs, 2, 0, &versioned)) != XAP_OK)
+		goto out;
+	if (!(e = xap_enquire_new(db))) {
+		st = XAP_NOMEM;
+		goto out;
+	}
+	if ((st = xap_enquire_set_query(e, versioned)) != XAP_OK ||
+	    (st = xap_enquire_run(e, 0, n_versioned, n_versioned, &r)) != XAP_OK)
+		goto out;
+	for (size_t i = 0; i < xap_results_size(r); i++) {
+		const void *sv;
+		size_t slen;
+		xap_doc *doc;
+
+		if ((st = xap_results_document(r, i, &doc)) != XAP_OK)
+			goto out;
+		/* Values are borrowed until the next read: keep the story. */
+		strbuf_reset(&story);
+		if ((st = xap_doc_get_value(doc, SLOT_STORY, &sv, &slen)) == XAP_OK &&
+		    strbuf_add(&story, sv, slen))
+			st = XAP_NOMEM;
+		for (size_t f = 0; st == XAP_OK && f < SEARCH_FACETS; f++) {
+			const void *fv;
+			const char *v, *end;
+			size_t flen;
+			int sep = facet_slots[f].separator;
+
+			if ((st = xap_doc_get_value(doc, facet_slots[f].slot, &fv,
+						    &flen)) != XAP_OK)
+				break;
+			v = fv;
+			end = v + flen;
+			/* Each item once per document, as the spies count. */
+			while (v < end) {
+				const char *e2 = sep < 0 ? NULL : memchr(v, sep, (size_t)(end - v));
+				size_t len = (size_t)((e2 ? e2 : end) - v);
+				int dup = 0;
+
+				for (const char *w = fv; !dup && w < v;) {
+					const char *we = memchr(w, sep, (size_t)(end - w));
+
+					dup = (size_t)(we - w) == len && !memcmp(w, v, len);
+					w = we + 1;
+				}
+				if (len && !dup &&
+				    tally_item(&items, &pairs, &key, f, v, len,
+					       story.buf, story.len)) {
+					st = XAP_NOMEM;
+					break;
+				}
+				v += len + 1;
+			}
+		}
+		xap_doc_free(doc);
+		if (st != XAP_OK)
+			goto out;
+	}
+	/* Documents counted by the spies, minus the versioned ones, plus
+	 * their stories. */
+	for (size_t f = 0; f < res->n_facets; f++) {
+		search_facet *fa = &res->facets[f];
+
+		for (size_t k = 0; k < fa->n; k++) {
+			struct tally *t;
+			int added;
+
+			strbuf_reset(&key);
+			if (strbuf_addch(&key, (char)('0' + f)) ||
+			    strbuf_addch(&key, '\x1e') ||
+			    strbuf_addstr(&key, fa->values[k].value) ||
+			    !(t = tally_get(&items, key.buf, key.len, &added))) {
+				st = XAP_NOMEM;
+				goto out;
+			}
+			if (t->docs <= fa->values[k].count)
+				fa->values[k].count += t->stories - t->docs;
+		}
+		qsort(fa->values, fa->n, sizeof(*fa->values), facet_value_cmp);
+	}
+out:
+	strbuf_release(&story);
+	strbuf_release(&key);
+	tally_free(&pairs);
+	tally_free(&items);
+	xap_results_free(r);
+	xap_enquire_free(e);
+	xap_query_free(versioned);
+	xap_query_free(marker);
+	return st;
+}
+
 /* One attempt at the whole search. */
 static xap_status attempt(xap_db *db, const search_request *req, query *q,
 			  search_result *res, char *err, size_t errlen)
@@ -479,6 +684,14 @@ static xap_status attempt(xap_db *db, const search_request *req, query *q,
 						     f)) != XAP_OK)
 				goto out;
 		}
+		/* The spies counted versions; a story counts once (an index
+		 * without the version marks keeps the versions' counts). */
+		if (!req->all_versions && versions_marked(db) &&
+		    (st = xap_db_termfreq(db, TERM_VERSIONED, &n_versioned)) == XAP_OK &&
+		    n_versioned)
+			st = facets_by_story(db, full, n_versioned, res);
+		if (st != XAP_OK)
+			goto out;
 	}
 	if (!req->count_only && res->total < 5 && query_suggest(q, db, &res->suggestion))
 		res->suggestion = NULL; /* a suggestion is a nicety, not a failure */

@@ -94,3 +94,41 @@ else
 fi
 expect_eq "--all-versions --count counts documents" "$docs" \
 	"$(wire-search --db "$reb" --all-versions --include-withdrawn --count 'date:1900..2100')"
+
+# Facets count stories too: each value's count is the number of distinct
+# stories with a matching version that has it (--all-versions: versions).
+facet_listing() { # DB FIELD ARGS...: "value<TAB>count" from the listing
+	local db=$1 field=$2; shift 2
+	local off=0 page
+	while :; do
+		page=$(wire-search --db "$db" --all-versions --json --limit 1000 --offset $off "$@" |
+			jq -r --arg f "$field" 'select(.type=="hit") | . as $h |
+				(if $f == "place" then ($h.places // [])[] elif $f == "agency" then $h.agency
+				 else $h.language end) | select(. != null and . != "") | [., $h.id] | @tsv')
+		[ -n "$page" ] && printf '%s\n' "$page"
+		[ "$(wire-search --db "$db" --all-versions --json --limit 1000 --offset $off "$@" | jq -c 'select(.type=="hit")' | wc -l)" -lt 1000 ] && break
+		off=$((off + 1000))
+	done | sort -u | cut -f1 | sort | uniq -c | awk '{c=$1; $1=""; sub(/^ /, ""); print $0 "\t" c}' | sort
+}
+facet_search() { # DB FIELD ARGS...: "value<TAB>count" from --facets
+	local db=$1 field=$2; shift 2
+	wire-search --db "$db" --json --facets --limit 1 "$@" |
+		jq -r --arg f "$field" 'select(.type=="summary") | .facets[(if $f == "place" then "place" elif $f == "agency" then "agency" else "language" end)] | to_entries[] | "\(.key)\t\(.value)"' | sort
+}
+fbad=()
+fn=0
+for q in said Afghanistan 'TTP OR glaciers' 'agency:AP'; do
+	for field in agency language place; do
+		for db in "$reb" "$inc"; do
+			want=$(facet_listing "$db" "$field" "$q")
+			got=$(facet_search "$db" "$field" "$q")
+			fn=$((fn + 1))
+			[ "$want" = "$got" ] || fbad+=("$q $field ($(basename "$db")): $(diff <(echo "$want") <(echo "$got") | head -4 | tr '\n' ' ')")
+		done
+	done
+done
+if [ ${#fbad[@]} -eq 0 ]; then
+	ok "$fn facet tables (4 queries, agency/language/place, both indexes) count distinct stories"
+else
+	not_ok "facet counts are distinct stories per value" "${fbad[@]}"
+fi
