@@ -598,6 +598,39 @@ xap_status xap_db_count_distinct(xap_db *db, const xap_query *q, unsigned slot,
 	}
 }
 
+xap_status xap_db_values(xap_db *db, const xap_docid *ids, size_t n,
+			 unsigned slot, xap_value_fn fn, void *ctx)
+{
+	if (!db)
+		return null_handle("xap_db_values: NULL database handle");
+	db->msg.clear();
+	try {
+		check_db(db);
+		need((ids || !n) && fn, "xap_db_values: NULL argument");
+		need(slot != Xapian::BAD_VALUENO, "xap_db_values: bad slot");
+		Xapian::ValueIterator v = db->db.valuestream_begin(slot);
+		const Xapian::ValueIterator end = db->db.valuestream_end(slot);
+		for (size_t i = 0; i < n; i++) {
+			need(i == 0 || ids[i] > ids[i - 1],
+			     "xap_db_values: ids not in ascending order");
+			if (v != end && v.get_docid() < ids[i])
+				v.skip_to(ids[i]);
+			int stop;
+			if (v != end && v.get_docid() == ids[i]) {
+				const std::string val = *v;
+				stop = fn(ctx, i, val.data(), val.size());
+			} else {
+				stop = fn(ctx, i, "", 0);
+			}
+			if (stop)
+				break;
+		}
+		return XAP_OK;
+	} catch (...) {
+		return classify(db->msg);
+	}
+}
+
 xap_status xap_db_collection_freq(xap_db *db, const char *term, uint64_t *out)
 {
 	if (!db)
@@ -1719,6 +1752,20 @@ xap_status xap_enquire_set_bm25(xap_enquire *e, double k1, double k2,
 		need(b >= 0 && b <= 1, "xap_enquire_set_bm25: b must be in [0, 1]");
 		e->enq.set_weighting_scheme(
 			Xapian::BM25Weight(k1, k2, k3, b, min_normlen));
+		return XAP_OK;
+	} catch (...) {
+		return classify(e->msg);
+	}
+}
+
+xap_status xap_enquire_set_unweighted(xap_enquire *e)
+{
+	if (!e)
+		return null_handle("xap_enquire_set_unweighted: NULL enquire");
+	e->msg.clear();
+	try {
+		e->enq.set_weighting_scheme(Xapian::BoolWeight());
+		e->enq.set_docid_order(Xapian::Enquire::DONT_CARE);
 		return XAP_OK;
 	} catch (...) {
 		return classify(e->msg);

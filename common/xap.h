@@ -98,6 +98,15 @@ xap_status xap_db_termfreq(xap_db *db, const char *term, uint32_t *out);
 /* Total occurrences of TERM over all documents. */
 xap_status xap_db_collection_freq(xap_db *db, const char *term, uint64_t *out);
 
+/* Visit value slot SLOT of each of the N documents IDS (in ascending
+ * order), reading the slot's value stream once from start to end, which is
+ * far cheaper than reading document after document: FN(CTX, I, VALUE, LEN)
+ * for IDS[I] (LEN 0 when the document has no such value; VALUE borrowed
+ * for the call).  FN returns nonzero to stop (not an error). */
+typedef int (*xap_value_fn)(void *ctx, size_t i, const char *value, size_t len);
+xap_status xap_db_values(xap_db *db, const xap_docid *ids, size_t n,
+			 unsigned slot, xap_value_fn fn, void *ctx);
+
 /* Visit the documents indexed by TERM in docid order.  FN returns 0 to go
  * on, nonzero to stop early (not an error). */
 typedef int (*xap_docid_fn)(void *ctx, xap_docid id);
@@ -314,6 +323,9 @@ xap_status xap_enquire_set_query(xap_enquire *e, const xap_query *q);
 /* BM25 with Xapian's parameter names (defaults 1, 0, 1, 0.5, 0.5). */
 xap_status xap_enquire_set_bm25(xap_enquire *e, double k1, double k2,
 				double k3, double b, double min_normlen);
+/* Match without weights, in whatever docid order is quickest: for runs
+ * that list or count matches, not rank them. */
+xap_status xap_enquire_set_unweighted(xap_enquire *e);
 /* Sort by value SLOT (bytewise), descending when REVERSE; ties by
  * relevance when THEN_RELEVANCE. */
 xap_status xap_enquire_sort_by_value(xap_enquire *e, unsigned slot,

@@ -456,16 +456,74 @@ static int facet_value_cmp(const void *a, const void *b)
 	return strcmp(x->value, y->value);
 }
 
+/* What the value visits of facets_by_story() share. */
+struct facet_tally {
+	struct tally_map items, pairs;
+	strbuf key;
+	char **story;       /* story id of each listed document */
+	size_t f;           /* the facet being counted */
+	int sep;
+	int oom;
+};
+
+static int keep_story(void *ctx, size_t i, const char *value, size_t len)
+{
+	struct facet_tally *ft = ctx;
+
+	if (!(ft->story[i] = wire_strndup(value, len)))
+		ft->oom = 1;
+	return ft->oom;
+}
+
+/* One document's value of facet ft->f: each item once, as the spies
+ * count. */
+static int tally_value(void *ctx, size_t i, const char *value, size_t len)
+{
+	struct facet_tally *ft = ctx;
+	const char *v = value, *end = value + len;
+
+	while (v < end) {
+		const char *e = ft->sep < 0 ? NULL : memchr(v, ft->sep, (size_t)(end - v));
+		size_t n = (size_t)((e ? e : end) - v);
+		int dup = 0;
+
+		for (const char *w = value; !dup && w < v;) {
+			const char *we = memchr(w, ft->sep, (size_t)(end - w));
+
+			dup = (size_t)(we - w) == n && !memcmp(w, v, n);
+			w = we + 1;
+		}
+		if (n && !dup &&
+		    tally_item(&ft->items, &ft->pairs, &ft->key, ft->f, v, n,
+			       ft->story[i], strlen(ft->story[i]))) {
+			ft->oom = 1;
+			return 1;
+		}
+		v += n + 1;
+	}
+	return 0;
+}
+
+static int docid_cmp(const void *a, const void *b)
+{
+	xap_docid x = *(const xap_docid *)a, y = *(const xap_docid *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static xap_status facets_by_story(xap_db *db, const xap_query *full,
 				  uint32_t n_versioned, search_result *res)
 {
-	struct tally_map items = { NULL, 0, 0 }, pairs = { NULL, 0, 0 };
-	strbuf key = STRBUF_INIT, story = STRBUF_INIT;
+	struct facet_tally ft;
 	xap_query *marker = NULL, *subs[2], *versioned = NULL;
 	xap_enquire *e = NULL;
 	xap_results *r = NULL;
+	xap_docid *ids = NULL;
+	size_t n = 0;
 	xap_status st;
 
+	memset(&ft, 0, sizeof(ft));
+	strbuf_init(&ft.key);
 	if ((st = xap_query_term(TERM_VERSIONED, 1, 0, &marker)) != XAP_OK)
 		return st;
 	subs[0] = (xap_query *)full;
@@ -476,57 +534,37 @@ static xap_status facets_by_story(xap_db *db, const xap_query *full,
 		st = XAP_NOMEM;
 		goto out;
 	}
+	/* The versioned matches, then their values slot by slot, each value
+	 * stream read once in docid order. */
 	if ((st = xap_enquire_set_query(e, versioned)) != XAP_OK ||
+	    (st = xap_enquire_set_unweighted(e)) != XAP_OK ||
 	    (st = xap_enquire_run(e, 0, n_versioned, n_versioned, &r)) != XAP_OK)
 		goto out;
-	for (size_t i = 0; i < xap_results_size(r); i++) {
-		const void *sv;
-		size_t slen;
-		xap_doc *doc;
-
-		if ((st = xap_results_document(r, i, &doc)) != XAP_OK)
-			goto out;
-		/* Values are borrowed until the next read: keep the story. */
-		strbuf_reset(&story);
-		if ((st = xap_doc_get_value(doc, SLOT_STORY, &sv, &slen)) == XAP_OK &&
-		    strbuf_add(&story, sv, slen))
-			st = XAP_NOMEM;
-		for (size_t f = 0; st == XAP_OK && f < SEARCH_FACETS; f++) {
-			const void *fv;
-			const char *v, *end;
-			size_t flen;
-			int sep = facet_slots[f].separator;
-
-			if ((st = xap_doc_get_value(doc, facet_slots[f].slot, &fv,
-						    &flen)) != XAP_OK)
-				break;
-			v = fv;
-			end = v + flen;
-			/* Each item once per document, as the spies count. */
-			while (v < end) {
-				const char *e2 = sep < 0 ? NULL : memchr(v, sep, (size_t)(end - v));
-				size_t len = (size_t)((e2 ? e2 : end) - v);
-				int dup = 0;
-
-				for (const char *w = fv; !dup && w < v;) {
-					const char *we = memchr(w, sep, (size_t)(end - w));
-
-					dup = (size_t)(we - w) == len && !memcmp(w, v, len);
-					w = we + 1;
-				}
-				if (len && !dup &&
-				    tally_item(&items, &pairs, &key, f, v, len,
-					       story.buf, story.len)) {
-					st = XAP_NOMEM;
-					break;
-				}
-				v += len + 1;
-			}
-		}
-		xap_doc_free(doc);
-		if (st != XAP_OK)
-			goto out;
+	n = xap_results_size(r);
+	ids = wire_calloc(n + 1, sizeof(*ids));
+	ft.story = wire_calloc(n + 1, sizeof(*ft.story));
+	if (!ids || !ft.story) {
+		st = XAP_NOMEM;
+		goto out;
 	}
+	for (size_t i = 0; i < n; i++) {
+		xap_hit h;
+
+		if ((st = xap_results_hit(r, i, &h)) != XAP_OK)
+			goto out;
+		ids[i] = h.docid;
+	}
+	qsort(ids, n, sizeof(*ids), docid_cmp);
+	st = xap_db_values(db, ids, n, SLOT_STORY, keep_story, &ft);
+	for (size_t f = 0; st == XAP_OK && !ft.oom && f < SEARCH_FACETS; f++) {
+		ft.f = f;
+		ft.sep = facet_slots[f].separator;
+		st = xap_db_values(db, ids, n, facet_slots[f].slot, tally_value, &ft);
+	}
+	if (st == XAP_OK && ft.oom)
+		st = XAP_NOMEM;
+	if (st != XAP_OK)
+		goto out;
 	/* Documents counted by the spies, minus the versioned ones, plus
 	 * their stories. */
 	for (size_t f = 0; f < res->n_facets; f++) {
@@ -536,11 +574,11 @@ static xap_status facets_by_story(xap_db *db, const xap_query *full,
 			struct tally *t;
 			int added;
 
-			strbuf_reset(&key);
-			if (strbuf_addch(&key, (char)('0' + f)) ||
-			    strbuf_addch(&key, '\x1e') ||
-			    strbuf_addstr(&key, fa->values[k].value) ||
-			    !(t = tally_get(&items, key.buf, key.len, &added))) {
+			strbuf_reset(&ft.key);
+			if (strbuf_addch(&ft.key, (char)('0' + f)) ||
+			    strbuf_addch(&ft.key, '\x1e') ||
+			    strbuf_addstr(&ft.key, fa->values[k].value) ||
+			    !(t = tally_get(&ft.items, ft.key.buf, ft.key.len, &added))) {
 				st = XAP_NOMEM;
 				goto out;
 			}
@@ -550,10 +588,13 @@ static xap_status facets_by_story(xap_db *db, const xap_query *full,
 		qsort(fa->values, fa->n, sizeof(*fa->values), facet_value_cmp);
 	}
 out:
-	strbuf_release(&story);
-	strbuf_release(&key);
-	tally_free(&pairs);
-	tally_free(&items);
+	for (size_t i = 0; ft.story && i < n; i++)
+		free(ft.story[i]);
+	free(ft.story);
+	free(ids);
+	strbuf_release(&ft.key);
+	tally_free(&ft.pairs);
+	tally_free(&ft.items);
 	xap_results_free(r);
 	xap_enquire_free(e);
 	xap_query_free(versioned);

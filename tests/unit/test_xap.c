@@ -1966,6 +1966,100 @@ static void test_count_matches(void **state)
 	xap_db_free(db);
 }
 
+struct seen_values {
+	const xap_docid *ids;
+	xap_db *db;
+	unsigned slot;
+	size_t calls, stop_at;
+};
+
+/* Each value from the stream must be what the document itself says. */
+static int check_value(void *ctx, size_t i, const char *value, size_t len)
+{
+	struct seen_values *sv = ctx;
+	xap_doc *doc = NULL;
+	const void *data;
+	size_t dlen;
+
+	assert_int_equal(i, sv->calls);
+	sv->calls++;
+	OK(xap_db_get_document(sv->db, sv->ids[i], &doc));
+	OK(xap_doc_get_value(doc, sv->slot, &data, &dlen));
+	assert_int_equal(len, dlen);
+	assert_memory_equal(value, data, len);
+	xap_doc_free(doc);
+	return sv->calls == sv->stop_at;
+}
+
+/* xap_db_values() reads a slot's stream in docid order and gives every
+ * listed document its value, or "" when it has none (every fifth has no
+ * story); it stops when asked, and refuses ids out of order. */
+static void test_values_stream(void **state)
+{
+	xap_db *db;
+	xap_docid ids[COUNT_N];
+	struct seen_values sv;
+	size_t n = 0;
+
+	(void)state;
+	count_db("values");
+	db = open_reader("values");
+	for (xap_docid id = 3; id <= COUNT_N; id += 7)
+		ids[n++] = id;
+	for (unsigned slot = SLOT_STORY; slot <= SLOT_AGENCY; slot += 2) {
+		memset(&sv, 0, sizeof(sv));
+		sv.ids = ids;
+		sv.db = db;
+		sv.slot = slot;
+		OK(xap_db_values(db, ids, n, slot, check_value, &sv));
+		assert_int_equal(sv.calls, n);
+	}
+	memset(&sv, 0, sizeof(sv));
+	sv.ids = ids;
+	sv.db = db;
+	sv.slot = SLOT_STORY;
+	sv.stop_at = 3;
+	OK(xap_db_values(db, ids, n, SLOT_STORY, check_value, &sv));
+	assert_int_equal(sv.calls, 3);
+	OK(xap_db_values(db, ids, 0, SLOT_STORY, check_value, &sv));
+	assert_int_equal(sv.calls, 3);
+	sv.calls = 0;
+	sv.stop_at = 0;
+	ids[1] = ids[0];
+	EXPECT(XAP_INVALID, xap_db_values(db, ids, n, SLOT_STORY, check_value, &sv));
+	assert_non_null(strstr(xap_db_message(db), "ascending"));
+	assert_int_equal(sv.calls, 1); /* the first id was visited */
+	EXPECT(XAP_INVALID, xap_db_values(db, ids, n, 0xffffffffu, check_value, &sv));
+	EXPECT(XAP_INVALID, xap_db_values(db, NULL, n, SLOT_STORY, check_value, &sv));
+	EXPECT(XAP_INVALID, xap_db_values(db, ids, n, SLOT_STORY, NULL, &sv));
+	EXPECT(XAP_INVALID, xap_db_values(NULL, ids, n, SLOT_STORY, check_value, &sv));
+
+	/* An unweighted run lists every match, with weight 0. */
+	{
+		xap_enquire *e = xap_enquire_new(db);
+		xap_results *r = NULL;
+		xap_query *q;
+		xap_hit h;
+		uint32_t count = 0;
+
+		assert_non_null(e);
+		OK(xap_query_term("even", 1, 0, &q));
+		OK(xap_enquire_set_query(e, q));
+		OK(xap_enquire_set_unweighted(e));
+		OK(xap_enquire_run(e, 0, COUNT_N, COUNT_N, &r));
+		OK(xap_db_count_matches(db, q, &count));
+		assert_int_equal(xap_results_size(r), count);
+		assert_int_equal(count, COUNT_N / 2);
+		OK(xap_results_hit(r, 0, &h));
+		assert_true(h.weight == 0);
+		xap_results_free(r);
+		xap_query_free(q);
+		xap_enquire_free(e);
+		EXPECT(XAP_INVALID, xap_enquire_set_unweighted(NULL));
+	}
+	xap_db_free(db);
+}
+
 static void test_count_distinct(void **state)
 {
 	xap_db *db;
@@ -2603,6 +2697,7 @@ int main(void)
 		cmocka_unit_test(test_check_corrupt),
 		cmocka_unit_test(test_count_matches),
 		cmocka_unit_test(test_count_distinct),
+		cmocka_unit_test(test_values_stream),
 		cmocka_unit_test(test_argument_checks),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_reopen_anew),
