@@ -585,7 +585,8 @@ static xap_status facets_by_story(xap_db *db, const xap_query *full,
 			if (t->docs <= fa->values[k].count)
 				fa->values[k].count += t->stories - t->docs;
 		}
-		qsort(fa->values, fa->n, sizeof(*fa->values), facet_value_cmp);
+		if (fa->n > 1)
+			qsort(fa->values, fa->n, sizeof(*fa->values), facet_value_cmp);
 	}
 out:
 	for (size_t i = 0; ft.story && i < n; i++)
