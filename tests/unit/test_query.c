@@ -891,8 +891,8 @@ static void test_alloc_failures_arena(void **state)
 static void test_describe_failures(void **state)
 {
 	static const char *const texts[] = {
-		"a OR (b \"c d\" e-mail) -f NEAR/3 g headline:hh* agency:EFE "
-		"date:2025-04 place:\"buenos aires\" id:x\\y ADJ/2 z",
+		("a OR (b \"c d\" e-mail) -f NEAR/3 g headline:hh* agency:EFE "
+		 "date:2025-04 place:\"buenos aires\" id:x\\y ADJ/2 z"),
 		"+a +b c -d", "a NEAR b NEAR c", "headline:(a OR b)",
 	};
 	query_options o;
