@@ -742,30 +742,16 @@ static size_t newsml_drop_control_refs(reader *r, char *buf, size_t len)
 	size_t i = 0, o = 0;
 
 	while (i < len) {
-		if (buf[i] == '&' && i + 3 < len && buf[i + 1] == '#') {
-			int hex = buf[i + 2] == 'x';
-			size_t j = i + (hex ? 3 : 2), digits = 0;
-			unsigned long v = 0;
+		uint32_t cp;
+		size_t n;
 
-			for (; j < len && digits < 8; j++, digits++) {
-				int c = (unsigned char)buf[j], d;
-
-				if (c >= '0' && c <= '9')
-					d = c - '0';
-				else if (hex && c >= 'a' && c <= 'f')
-					d = c - 'a' + 10;
-				else if (hex && c >= 'A' && c <= 'F')
-					d = c - 'A' + 10;
-				else
-					break;
-				v = v * (hex ? 16 : 10) + (unsigned long)d;
-			}
-			if (digits && digits < 8 && j < len && buf[j] == ';' &&
-			    v < 0x20 && v != '\t' && v != '\n' && v != '\r') {
-				r->stats.controls_removed++;
-				i = j + 1;
-				continue;
-			}
+		/* XML writes a hex reference with a lower-case x only. */
+		if (buf[i] == '&' && i + 2 < len && buf[i + 2] != 'X' &&
+		    (n = reader_numeric_ref(buf + i, len - i, &cp)) &&
+		    cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') {
+			r->stats.controls_removed++;
+			i += n;
+			continue;
 		}
 		buf[o++] = buf[i++];
 	}
