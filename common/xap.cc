@@ -541,6 +541,13 @@ xap_status xap_db_termfreq(xap_db *db, const char *term, uint32_t *out)
 	}
 }
 
+/* Match without weights, in whatever docid order is quickest. */
+static void set_unweighted(Xapian::Enquire &enq)
+{
+	enq.set_weighting_scheme(Xapian::BoolWeight());
+	enq.set_docid_order(Xapian::Enquire::DONT_CARE);
+}
+
 /* An unweighted, uncollapsed run of Q over every match: the count is then
  * exact, and no weight is computed.  SPY, if any, sees every match. */
 static Xapian::doccount count_run(const Xapian::Database &d, const Xapian::Query &q,
@@ -549,8 +556,7 @@ static Xapian::doccount count_run(const Xapian::Database &d, const Xapian::Query
 	Xapian::Enquire enq(d);
 
 	enq.set_query(q);
-	enq.set_weighting_scheme(Xapian::BoolWeight());
-	enq.set_docid_order(Xapian::Enquire::DONT_CARE);
+	set_unweighted(enq);
 	if (spy)
 		enq.add_matchspy(spy);
 	Xapian::doccount all = d.get_doccount();
@@ -1764,8 +1770,7 @@ xap_status xap_enquire_set_unweighted(xap_enquire *e)
 		return null_handle("xap_enquire_set_unweighted: NULL enquire");
 	e->msg.clear();
 	try {
-		e->enq.set_weighting_scheme(Xapian::BoolWeight());
-		e->enq.set_docid_order(Xapian::Enquire::DONT_CARE);
+		set_unweighted(e->enq);
 		return XAP_OK;
 	} catch (...) {
 		return classify(e->msg);

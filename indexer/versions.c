@@ -192,8 +192,9 @@ xap_status versions_upsert(xap_writer *w, const dispatch *d, xap_doc *doc,
 	struct version_list l = { NULL, 0, 0 };
 	char story[256], unique[256], date[15] = "";
 	unsigned version = document_version(d);
-	int current = 1, withdrawn = 0, others = 0, killed;
+	int current = 1, withdrawn = 0, others = 0, killed, was = 1;
 	int64_t t = document_date(d);
+	xap_docid same = 0;
 	xap_status st;
 
 	*replaced = 0;
@@ -204,23 +205,15 @@ xap_status versions_upsert(xap_writer *w, const dispatch *d, xap_doc *doc,
 		date_format_compact(t, date);
 	killed = d->pubstatus && !strcmp(d->pubstatus, "canceled");
 
-	if (seen) {
-		int was;
-
-		if (seen_add(seen, schema_fnv1a(story, strlen(story)), &was))
-			return XAP_NOMEM;
-		if (!was) {
-			/* The story's first version: nothing to look up. */
-			st = xap_doc_add_boolean_term(doc, TERM_CURRENT);
-			if (st == XAP_OK && killed)
-				st = xap_doc_add_boolean_term(doc, TERM_WITHDRAWN);
-			return st == XAP_OK ? xap_writer_add(w, doc, NULL) : st;
-		}
-	}
-	st = load_versions(xap_writer_db(w), story, unique, &l);
+	/* A story SEEN has not met has no stored version: nothing to look
+	 * up, the list stays empty and the version is added as current. */
+	if (seen && seen_add(seen, schema_fnv1a(story, strlen(story)), &was))
+		return XAP_NOMEM;
+	st = was ? load_versions(xap_writer_db(w), story, unique, &l) : XAP_OK;
 	for (size_t i = 0; st == XAP_OK && i < l.n; i++) {
 		if (l.v[i].same) {
 			*replaced = 1;
+			same = l.v[i].id;
 			continue;
 		}
 		others++;
@@ -242,14 +235,9 @@ xap_status versions_upsert(xap_writer *w, const dispatch *d, xap_doc *doc,
 			st = retag(w, &l.v[i], current, killed, 1);
 	/* Every version carries the story term, so the list holds this
 	 * version too if it is stored: replace it, or add it. */
-	for (size_t i = 0; st == XAP_OK && i < l.n; i++)
-		if (l.v[i].same) {
-			st = xap_writer_replace(w, l.v[i].id, doc);
-			goto out;
-		}
 	if (st == XAP_OK)
-		st = xap_writer_add(w, doc, NULL);
-out:
+		st = *replaced ? xap_writer_replace(w, same, doc)
+			       : xap_writer_add(w, doc, NULL);
 	free(l.v);
 	return st;
 }

@@ -328,6 +328,23 @@ static int versions_marked(xap_db *db)
 	return marked;
 }
 
+/* FULL restricted to the versions of multi-version stories (OP
+ * XAP_OP_FILTER) or to everything else (XAP_OP_AND_NOT), into *OUT. */
+static xap_status split_versioned(const xap_query *full, xap_op op,
+				  xap_query **out)
+{
+	xap_query *marker, *subs[2];
+	xap_status st = xap_query_term(TERM_VERSIONED, 1, 0, &marker);
+
+	if (st != XAP_OK)
+		return st;
+	subs[0] = (xap_query *)full;
+	subs[1] = marker;
+	st = xap_query_combine(op, subs, 2, 0, out);
+	xap_query_free(marker);
+	return st;
+}
+
 /* The exact number of stories (or, ALL_VERSIONS, of documents) FULL
  * matches, into *TOTAL; N_VERSIONED is the number of documents marked
  * TERM_VERSIONED. */
@@ -335,24 +352,19 @@ static xap_status count_stories(xap_db *db, const xap_query *full,
 				int all_versions, uint32_t n_versioned,
 				uint32_t *total)
 {
-	xap_query *marker = NULL, *subs[2], *single = NULL, *versioned = NULL;
+	xap_query *single = NULL, *versioned = NULL;
 	uint32_t stories = 0;
 	xap_status st;
 
 	if (all_versions || !n_versioned)
 		return xap_db_count_matches(db, full, total);
-	if ((st = xap_query_term(TERM_VERSIONED, 1, 0, &marker)) != XAP_OK)
-		return st;
-	subs[0] = (xap_query *)full;
-	subs[1] = marker;
-	if ((st = xap_query_combine(XAP_OP_AND_NOT, subs, 2, 0, &single)) == XAP_OK &&
-	    (st = xap_query_combine(XAP_OP_FILTER, subs, 2, 0, &versioned)) == XAP_OK &&
+	if ((st = split_versioned(full, XAP_OP_AND_NOT, &single)) == XAP_OK &&
+	    (st = split_versioned(full, XAP_OP_FILTER, &versioned)) == XAP_OK &&
 	    (st = xap_db_count_matches(db, single, total)) == XAP_OK &&
 	    (st = xap_db_count_distinct(db, versioned, SLOT_STORY, &stories)) == XAP_OK)
 		*total += stories;
 	xap_query_free(versioned);
 	xap_query_free(single);
-	xap_query_free(marker);
 	return st;
 }
 
@@ -389,6 +401,15 @@ static struct tally *tally_find(struct tally *slot, size_t cap, const char *k,
 	return &slot[i];
 }
 
+/* The entry for the LEN bytes at K, or NULL when there is none. */
+static struct tally *tally_lookup(const struct tally_map *m, const char *k,
+				  size_t len)
+{
+	struct tally *t = m->cap ? tally_find(m->slot, m->cap, k, len) : NULL;
+
+	return t && t->key ? t : NULL;
+}
+
 /* The entry for the LEN bytes at K, added (zeroed) if new; *ADDED says
  * which.  NULL when out of memory. */
 static struct tally *tally_get(struct tally_map *m, const char *k, size_t len,
@@ -420,6 +441,15 @@ static struct tally *tally_get(struct tally_map *m, const char *k, size_t len,
 	return t;
 }
 
+/* KEY = "F\x1eITEM" for item ITEM (LEN bytes) of facet F.  0, or -1 when
+ * out of memory. */
+static int facet_key(strbuf *key, size_t f, const char *item, size_t len)
+{
+	strbuf_reset(key);
+	return strbuf_addch(key, (char)('0' + f)) || strbuf_addch(key, '\x1e') ||
+	       strbuf_add(key, item, len) ? -1 : 0;
+}
+
 /* Count item ITEM (LEN bytes) of facet F for the versioned match of story
  * STORY: one more document, and one more story if the story is new. */
 static int tally_item(struct tally_map *items, struct tally_map *pairs,
@@ -430,9 +460,7 @@ static int tally_item(struct tally_map *items, struct tally_map *pairs,
 	size_t item_end;
 	int added;
 
-	strbuf_reset(key);
-	if (strbuf_addch(key, (char)('0' + f)) || strbuf_addch(key, '\x1e') ||
-	    strbuf_add(key, item, len))
+	if (facet_key(key, f, item, len))
 		return -1;
 	item_end = key->len;
 	if (!(t = tally_get(items, key->buf, item_end, &added)))
@@ -443,7 +471,7 @@ static int tally_item(struct tally_map *items, struct tally_map *pairs,
 	if (!tally_get(pairs, key->buf, key->len, &added))
 		return -1;
 	if (added)
-		tally_get(items, key->buf, item_end, &added)->stories++;
+		t->stories++;
 	return 0;
 }
 
@@ -515,7 +543,7 @@ static xap_status facets_by_story(xap_db *db, const xap_query *full,
 				  uint32_t n_versioned, search_result *res)
 {
 	struct facet_tally ft;
-	xap_query *marker = NULL, *subs[2], *versioned = NULL;
+	xap_query *versioned = NULL;
 	xap_enquire *e = NULL;
 	xap_results *r = NULL;
 	xap_docid *ids = NULL;
@@ -524,11 +552,7 @@ static xap_status facets_by_story(xap_db *db, const xap_query *full,
 
 	memset(&ft, 0, sizeof(ft));
 	strbuf_init(&ft.key);
-	if ((st = xap_query_term(TERM_VERSIONED, 1, 0, &marker)) != XAP_OK)
-		return st;
-	subs[0] = (xap_query *)full;
-	subs[1] = marker;
-	if ((st = xap_query_combine(XAP_OP_FILTER, subs, 2, 0, &versioned)) != XAP_OK)
+	if ((st = split_versioned(full, XAP_OP_FILTER, &versioned)) != XAP_OK)
 		goto out;
 	if (!(e = xap_enquire_new(db))) {
 		st = XAP_NOMEM;
@@ -572,17 +596,14 @@ static xap_status facets_by_story(xap_db *db, const xap_query *full,
 
 		for (size_t k = 0; k < fa->n; k++) {
 			struct tally *t;
-			int added;
 
-			strbuf_reset(&ft.key);
-			if (strbuf_addch(&ft.key, (char)('0' + f)) ||
-			    strbuf_addch(&ft.key, '\x1e') ||
-			    strbuf_addstr(&ft.key, fa->values[k].value) ||
-			    !(t = tally_get(&ft.items, ft.key.buf, ft.key.len, &added))) {
+			if (facet_key(&ft.key, f, fa->values[k].value,
+				      strlen(fa->values[k].value))) {
 				st = XAP_NOMEM;
 				goto out;
 			}
-			if (t->docs <= fa->values[k].count)
+			t = tally_lookup(&ft.items, ft.key.buf, ft.key.len);
+			if (t && t->docs <= fa->values[k].count)
 				fa->values[k].count += t->stories - t->docs;
 		}
 		if (fa->n > 1)
@@ -599,7 +620,6 @@ out:
 	xap_results_free(r);
 	xap_enquire_free(e);
 	xap_query_free(versioned);
-	xap_query_free(marker);
 	return st;
 }
 
@@ -614,7 +634,7 @@ static xap_status attempt(xap_db *db, const search_request *req, query *q,
 	unsigned facet_ids[SEARCH_FACETS], story_spy = 0;
 	uint32_t doccount = 0, n_versioned = 0;
 	unsigned limit = req->count_only ? 0 : req->limit;
-	int one_pass;
+	int marked, versions, one_pass;
 	xap_status st;
 
 	if (query_to_xapian(q, db, &req->qopts, &user, err, errlen))
@@ -648,16 +668,19 @@ static xap_status attempt(xap_db *db, const search_request *req, query *q,
 	/* Xapian's count of collapsed matches is an estimate.  The exact
 	 * story count is counted apart (count_stories()), or, when facets
 	 * make this run visit every match anyway or the index predates the
-	 * version marks, by a spy on the story ids. */
-	one_pass = req->facets || !versions_marked(db);
-	if (!one_pass &&
+	 * version marks, by a spy on the story ids.  Without a story of
+	 * several versions there is nothing to collapse: documents are
+	 * stories. */
+	marked = versions_marked(db);
+	if (marked &&
 	    (st = xap_db_termfreq(db, TERM_VERSIONED, &n_versioned)) != XAP_OK)
 		goto out;
-	/* Without a story of several versions there is nothing to collapse. */
-	if (!req->all_versions && (one_pass || n_versioned) &&
+	versions = !req->all_versions && (!marked || n_versioned);
+	one_pass = req->facets || !marked;
+	if (versions &&
 	    (st = xap_enquire_set_collapse_key(e, SLOT_STORY, 1)) != XAP_OK)
 		goto out;
-	if (one_pass && !req->all_versions &&
+	if (versions && one_pass &&
 	    (st = xap_enquire_add_distinct(e, SLOT_STORY, &story_spy)) != XAP_OK)
 		goto out;
 	if (req->facets)
@@ -670,16 +693,14 @@ static xap_status attempt(xap_db *db, const search_request *req, query *q,
 			    one_pass ? (doccount ? doccount : 1) : 0, &r);
 	if (st != XAP_OK)
 		goto out;
-	if (!one_pass && (req->all_versions || !n_versioned) &&
-	    xap_results_matches_lower(r) == xap_results_matches_upper(r))
-		res->total = xap_results_matches(r); /* the run saw every match */
-	else if (!one_pass)
+	if (one_pass && versions)
+		st = xap_results_distinct(r, story_spy, &res->total);
+	else if (one_pass || (!versions && xap_results_matches_lower(r) ==
+						   xap_results_matches_upper(r)))
+		res->total = xap_results_matches(r); /* every match seen, uncollapsed */
+	else
 		st = count_stories(db, full, req->all_versions, n_versioned,
 				   &res->total);
-	else if (!req->all_versions)
-		st = xap_results_distinct(r, story_spy, &res->total);
-	else
-		res->total = xap_results_matches(r);
 	if (st != XAP_OK)
 		goto out;
 	if (query_highlights(q, &hl)) {
@@ -728,11 +749,8 @@ static xap_status attempt(xap_db *db, const search_request *req, query *q,
 		}
 		/* The spies counted versions; a story counts once (an index
 		 * without the version marks keeps the versions' counts). */
-		if (!req->all_versions && versions_marked(db) &&
-		    (st = xap_db_termfreq(db, TERM_VERSIONED, &n_versioned)) == XAP_OK &&
-		    n_versioned)
-			st = facets_by_story(db, full, n_versioned, res);
-		if (st != XAP_OK)
+		if (versions && marked &&
+		    (st = facets_by_story(db, full, n_versioned, res)) != XAP_OK)
 			goto out;
 	}
 	if (!req->count_only && res->total < 5 && query_suggest(q, db, &res->suggestion))

@@ -102,11 +102,11 @@ facet_listing() { # DB FIELD ARGS...: "value<TAB>count" from the listing
 	local off=0 page
 	while :; do
 		page=$(wire-search --db "$db" --all-versions --json --limit 1000 --offset $off "$@" |
-			jq -r --arg f "$field" 'select(.type=="hit") | . as $h |
-				(if $f == "place" then ($h.places // [])[] elif $f == "agency" then $h.agency
-				 else $h.language end) | select(. != null and . != "") | [., $h.id] | @tsv')
-		[ -n "$page" ] && printf '%s\n' "$page"
-		[ "$(wire-search --db "$db" --all-versions --json --limit 1000 --offset $off "$@" | jq -c 'select(.type=="hit")' | wc -l)" -lt 1000 ] && break
+			jq -c 'select(.type=="hit")')
+		[ -n "$page" ] && jq -r --arg f "$field" '. as $h |
+			(if $f == "place" then ($h.places // [])[] elif $f == "agency" then $h.agency
+			 else $h.language end) | select(. != null and . != "") | [., $h.id] | @tsv' <<<"$page"
+		[ "$(printf '%s' "$page" | grep -c .)" -lt 1000 ] && break
 		off=$((off + 1000))
 	done | sort -u | cut -f1 | sort | uniq -c | awk '{c=$1; $1=""; sub(/^ /, ""); print $0 "\t" c}' | sort
 }
