@@ -286,16 +286,20 @@ xap_status xap_query_describe(const xap_query *q, char **out);
 int xap_query_is_empty(const xap_query *q);
 void xap_query_free(xap_query *q);
 
-/* Exactly how many documents Q matches in DB: every match is visited,
- * unweighted and uncollapsed, which costs far less than a ranked run that
- * checks them all.  *OUT gets the count.  Fails with the status of the
- * error (message: xap_db_message()). */
+/* Exactly how many documents Q matches in DB, into *OUT.  A single term
+ * is its term frequency; an OR counts its commonest term so and walks only
+ * the others' postings; "A AND_NOT B" with a small B is |A| minus
+ * |A AND B|; anything else is an unweighted, uncollapsed run over every
+ * match, which still costs far less than a ranked run that checks them
+ * all.  Fails with the status of the error (message: xap_db_message()). */
 xap_status xap_db_count_matches(xap_db *db, const xap_query *q, uint32_t *out);
 /* Exactly how many distinct values value slot SLOT holds over the
- * documents Q matches (a document without the value is not counted).
- * Same costs and failures as xap_db_count_matches(). */
+ * documents Q matches (a document without the value is not counted), into
+ * *OUT, and when MATCHES is not NULL the number of those documents into
+ * *MATCHES (one unweighted run gives both).  Fails as
+ * xap_db_count_matches(). */
 xap_status xap_db_count_distinct(xap_db *db, const xap_query *q, unsigned slot,
-				 uint32_t *out);
+				 uint32_t *out, uint32_t *matches);
 
 /* ---------------------------------------------------------------------
  * Stemmers (Snowball, through Xapian).

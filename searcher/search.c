@@ -328,10 +328,8 @@ static int versions_marked(xap_db *db)
 	return marked;
 }
 
-/* FULL restricted to the versions of multi-version stories (OP
- * XAP_OP_FILTER) or to everything else (XAP_OP_AND_NOT), into *OUT. */
-static xap_status split_versioned(const xap_query *full, xap_op op,
-				  xap_query **out)
+/* FULL restricted to the versions of multi-version stories, into *OUT. */
+static xap_status versioned_only(const xap_query *full, xap_query **out)
 {
 	xap_query *marker, *subs[2];
 	xap_status st = xap_query_term(TERM_VERSIONED, 1, 0, &marker);
@@ -340,7 +338,7 @@ static xap_status split_versioned(const xap_query *full, xap_op op,
 		return st;
 	subs[0] = (xap_query *)full;
 	subs[1] = marker;
-	st = xap_query_combine(op, subs, 2, 0, out);
+	st = xap_query_combine(XAP_OP_FILTER, subs, 2, 0, out);
 	xap_query_free(marker);
 	return st;
 }
@@ -352,19 +350,20 @@ static xap_status count_stories(xap_db *db, const xap_query *full,
 				int all_versions, uint32_t n_versioned,
 				uint32_t *total)
 {
-	xap_query *single = NULL, *versioned = NULL;
-	uint32_t stories = 0;
+	xap_query *versioned = NULL;
+	uint32_t stories = 0, versions = 0;
 	xap_status st;
 
 	if (all_versions || !n_versioned)
 		return xap_db_count_matches(db, full, total);
-	if ((st = split_versioned(full, XAP_OP_AND_NOT, &single)) == XAP_OK &&
-	    (st = split_versioned(full, XAP_OP_FILTER, &versioned)) == XAP_OK &&
-	    (st = xap_db_count_matches(db, single, total)) == XAP_OK &&
-	    (st = xap_db_count_distinct(db, versioned, SLOT_STORY, &stories)) == XAP_OK)
-		*total += stories;
+	/* Every match, less the versions of multi-version stories, plus
+	 * their distinct stories. */
+	if ((st = versioned_only(full, &versioned)) == XAP_OK &&
+	    (st = xap_db_count_matches(db, full, total)) == XAP_OK &&
+	    (st = xap_db_count_distinct(db, versioned, SLOT_STORY, &stories,
+					&versions)) == XAP_OK)
+		*total = *total - versions + stories;
 	xap_query_free(versioned);
-	xap_query_free(single);
 	return st;
 }
 
@@ -552,7 +551,7 @@ static xap_status facets_by_story(xap_db *db, const xap_query *full,
 
 	memset(&ft, 0, sizeof(ft));
 	strbuf_init(&ft.key);
-	if ((st = split_versioned(full, XAP_OP_FILTER, &versioned)) != XAP_OK)
+	if ((st = versioned_only(full, &versioned)) != XAP_OK)
 		goto out;
 	if (!(e = xap_enquire_new(db))) {
 		st = XAP_NOMEM;

@@ -1767,6 +1767,7 @@ static void test_check_corrupt(void **state)
  * a brute-force pass over every document of a small database.
  */
 #define COUNT_N 240
+#define COUNT_QUERIES 14 /* count_query()'s last */
 
 /* Doc I (1-based): "wI%7", "vI%11", "even" for even I; story "sI%13"
  * except every fifth doc (none); agency one of three. */
@@ -1803,12 +1804,13 @@ static void count_db(const char *name)
 /* What a query of the table below matches, by hand. */
 static int brute_match(xap_doc *doc, int which)
 {
-	int w3, v4, even, w0;
+	int w3, v4, even, w0, v0;
 
 	OK(xap_doc_has_term(doc, "w3", &w3));
 	OK(xap_doc_has_term(doc, "v4", &v4));
 	OK(xap_doc_has_term(doc, "even", &even));
 	OK(xap_doc_has_term(doc, "w0", &w0));
+	OK(xap_doc_has_term(doc, "v0", &v0));
 	switch (which) {
 	case 0: return w3;
 	case 1: return w3 && v4;
@@ -1816,7 +1818,85 @@ static int brute_match(xap_doc *doc, int which)
 	case 3: return even && !w0;
 	case 4: return 1;
 	case 5: return 0;
-	default: return (w3 || w0) && even;
+	case 6: return (w3 || w0) && even;
+	case 7: return w3 || v4 || even;
+	case 8: return (w3 || v4 || even) && !w0;
+	case 9: return (even || (w3 && v4)) && !(w0 || v0);
+	case 10: return w3 || v4;
+	case 11: return w3 || w0;
+	case 12: return even && !(w3 || v4 || w0);
+	case 13: return w3 && !even;
+	default: return 1;
+	}
+}
+
+/* OP over the N queries after it, which it frees. */
+static xap_query *combined(xap_op op, size_t n, ...)
+{
+	xap_query *subs[4], *q = NULL;
+	va_list ap;
+
+	assert_true(n <= 4);
+	va_start(ap, n);
+	for (size_t i = 0; i < n; i++)
+		subs[i] = va_arg(ap, xap_query *);
+	va_end(ap);
+	OK(xap_query_combine(op, subs, n, 0, &q));
+	for (size_t i = 0; i < n; i++)
+		xap_query_free(subs[i]);
+	return q;
+}
+
+static xap_query *scaled(xap_query *sub, double factor)
+{
+	xap_query *q = NULL;
+
+	OK(xap_query_scale(sub, factor, &q));
+	xap_query_free(sub);
+	return q;
+}
+
+/* The shapes xap_db_count_matches() counts by set algebra (7-14): an OR
+ * counted from its commonest term, AND_NOT by subtraction or by a run, OR
+ * with a child that is no term, AND_MAYBE, SYNONYM, match-all in an OR. */
+static xap_query *algebra_query(int which)
+{
+	xap_query *q = NULL;
+
+	switch (which) {
+	case 7:
+		return combined(XAP_OP_OR, 3, term_query("w3"),
+				scaled(term_query("v4"), 2), term_query("even"));
+	case 8:
+		return combined(XAP_OP_AND_NOT, 2, algebra_query(7),
+				term_query("w0"));
+	case 9:
+		return combined(XAP_OP_AND_NOT, 3,
+				combined(XAP_OP_OR, 2, term_query("even"),
+					 combined(XAP_OP_FILTER, 2,
+						  term_query("w3"),
+						  term_query("v4"))),
+				term_query("w0"), term_query("v0"));
+	case 10:
+		return combined(XAP_OP_AND_MAYBE, 2,
+				combined(XAP_OP_OR, 2, term_query("w3"),
+					 term_query("v4")),
+				term_query("even"));
+	case 11:
+		return combined(XAP_OP_SYNONYM, 3, term_query("w3"),
+				term_query("w0"), term_query("absent"));
+	case 12: /* the side taken away is the bigger: counted by a run */
+		return combined(XAP_OP_AND_NOT, 2, term_query("even"),
+				combined(XAP_OP_OR, 3, term_query("w3"),
+					 term_query("v4"), term_query("w0")));
+	case 13:
+		return combined(XAP_OP_AND_NOT, 2,
+				combined(XAP_OP_OR, 2, term_query("w3"),
+					 term_query("absent")),
+				term_query("even"));
+	default:
+		OK(xap_query_all(&q));
+		return combined(XAP_OP_OR, 2, q, term_query("w3"));
 	}
 }
 
@@ -1824,6 +1904,8 @@ static xap_query *count_query(int which)
 {
 	xap_query *q = NULL, *subs[2], *or2;
 
+	if (which >= 7)
+		return algebra_query(which);
 	switch (which) {
 	case 0:
 		return term_query("w3");
@@ -1905,7 +1987,7 @@ static void test_count_matches(void **state)
 	(void)state;
 	count_db("count");
 	db = open_reader("count");
-	for (int which = 0; which <= 6; which++) {
+	for (int which = 0; which <= COUNT_QUERIES; which++) {
 		brute_counts(db, which, SLOT_STORY, &want, &distinct);
 		q = count_query(which);
 		n = 12345;
@@ -1914,6 +1996,24 @@ static void test_count_matches(void **state)
 			fail_msg("query %d: %u matches, brute force %u", which,
 				 n, want);
 		xap_query_free(q);
+	}
+	/* two shards (here the same database twice): term frequencies and
+	 * runs both add up */
+	{
+		xap_db *two = open_reader("count");
+		char p[256];
+
+		OK(xap_db_add(two, path_of(p, sizeof(p), "count")));
+		for (int which = 0; which <= COUNT_QUERIES; which++) {
+			brute_counts(db, which, SLOT_STORY, &want, &distinct);
+			q = count_query(which);
+			OK(xap_db_count_matches(two, q, &n));
+			if (n != 2 * want)
+				fail_msg("query %d over two shards: %u matches, "
+					 "brute force 2 x %u", which, n, want);
+			xap_query_free(q);
+		}
+		xap_db_free(two);
 	}
 	/* the hand-made expectations of a few: 240 docs */
 	q = term_query("w3"); /* i % 7 == 3: 3, 10, ..., 234 */
@@ -1935,7 +2035,7 @@ static void test_count_matches(void **state)
 	OK(xap_db_count_matches(empty, q, &n));
 	assert_int_equal(n, 0);
 	n = 7;
-	OK(xap_db_count_distinct(empty, q, SLOT_STORY, &n));
+	OK(xap_db_count_distinct(empty, q, SLOT_STORY, &n, NULL));
 	assert_int_equal(n, 0);
 	xap_db_free(empty);
 
@@ -1951,7 +2051,7 @@ static void test_count_matches(void **state)
 	OK(xap_query_wildcard("w", 3, &q));
 	EXPECT(XAP_WILDCARD, xap_db_count_matches(db, q, &n));
 	assert_true(strlen(xap_db_message(db)) > 0);
-	EXPECT(XAP_WILDCARD, xap_db_count_distinct(db, q, SLOT_STORY, &n));
+	EXPECT(XAP_WILDCARD, xap_db_count_distinct(db, q, SLOT_STORY, &n, NULL));
 	xap_query_free(q);
 	OK(xap_query_wildcard("w", 0, &q)); /* unbounded: all seven terms */
 	OK(xap_db_count_matches(db, q, &n));
@@ -1961,7 +2061,7 @@ static void test_count_matches(void **state)
 	xap_db_close(db);
 	OK(xap_query_all(&q));
 	EXPECT(XAP_INVALID, xap_db_count_matches(db, q, &n));
-	EXPECT(XAP_INVALID, xap_db_count_distinct(db, q, SLOT_STORY, &n));
+	EXPECT(XAP_INVALID, xap_db_count_distinct(db, q, SLOT_STORY, &n, NULL));
 	xap_query_free(q);
 	xap_db_free(db);
 }
@@ -2066,39 +2166,39 @@ static void test_count_distinct(void **state)
 	xap_enquire *e;
 	xap_query *q;
 	xap_results *r;
-	uint32_t n, want, distinct, via_spy;
+	uint32_t n, m, want, distinct, via_spy;
 	unsigned did, fid;
 	struct terms t = { 0 };
 
 	(void)state;
 	count_db("distinct");
 	db = open_reader("distinct");
-	for (int which = 0; which <= 6; which++) {
+	for (int which = 0; which <= COUNT_QUERIES; which++) {
 		for (unsigned slot = SLOT_STORY; slot <= SLOT_AGENCY; slot += 2) {
 			brute_counts(db, which, slot, &want, &distinct);
 			q = count_query(which);
-			n = 12345;
-			OK(xap_db_count_distinct(db, q, slot, &n));
-			if (n != distinct)
-				fail_msg("query %d slot %u: %u distinct, "
-					 "brute force %u",
-					 which, slot, n, distinct);
+			n = m = 12345;
+			OK(xap_db_count_distinct(db, q, slot, &n, &m));
+			if (n != distinct || m != want)
+				fail_msg("query %d slot %u: %u distinct in %u "
+					 "matches, brute force %u in %u",
+					 which, slot, n, m, distinct, want);
 			xap_query_free(q);
 		}
 	}
 	/* by hand: 13 stories, docs without one (every fifth) not counted */
 	OK(xap_query_all(&q));
-	OK(xap_db_count_distinct(db, q, SLOT_STORY, &n));
+	OK(xap_db_count_distinct(db, q, SLOT_STORY, &n, NULL));
 	assert_int_equal(n, 13);
-	OK(xap_db_count_distinct(db, q, SLOT_AGENCY, &n));
+	OK(xap_db_count_distinct(db, q, SLOT_AGENCY, &n, NULL));
 	assert_int_equal(n, 3);
-	OK(xap_db_count_distinct(db, q, 9, &n)); /* a slot nobody sets */
+	OK(xap_db_count_distinct(db, q, 9, &n, NULL)); /* a slot nobody sets */
 	assert_int_equal(n, 0);
-	EXPECT(XAP_INVALID, xap_db_count_distinct(db, q, 0xffffffffu, &n));
+	EXPECT(XAP_INVALID, xap_db_count_distinct(db, q, 0xffffffffu, &n, NULL));
 	assert_non_null(strstr(xap_db_message(db), "bad slot"));
-	EXPECT(XAP_INVALID, xap_db_count_distinct(db, NULL, 1, &n));
-	EXPECT(XAP_INVALID, xap_db_count_distinct(db, q, 1, NULL));
-	EXPECT(XAP_INVALID, xap_db_count_distinct(NULL, q, 1, &n));
+	EXPECT(XAP_INVALID, xap_db_count_distinct(db, NULL, 1, &n, NULL));
+	EXPECT(XAP_INVALID, xap_db_count_distinct(db, q, 1, NULL, &m));
+	EXPECT(XAP_INVALID, xap_db_count_distinct(NULL, q, 1, &n, NULL));
 
 	/* Collapsing: several docs share a story.  The distinct count of a
 	 * ranked run (its spy sees every match before collapsing) and the
@@ -2121,7 +2221,7 @@ static void test_count_distinct(void **state)
 		r = NULL;
 		OK(xap_enquire_run(e, 0, COUNT_N, COUNT_N, &r));
 		OK(xap_results_distinct(r, did, &via_spy));
-		OK(xap_db_count_distinct(db, q, SLOT_STORY, &n));
+		OK(xap_db_count_distinct(db, q, SLOT_STORY, &n, NULL));
 		assert_int_equal(via_spy, n);
 		/* matches without a story, counted exactly */
 		OK(xap_query_value_range(SLOT_STORY, "\x01", NULL, &has_story));
