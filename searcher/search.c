@@ -627,13 +627,13 @@ static xap_status attempt(xap_db *db, const search_request *req, query *q,
 			  search_result *res, char *err, size_t errlen)
 {
 	xap_query *user = NULL, *full = NULL;
-	xap_enquire *e = NULL;
-	xap_results *r = NULL;
+	xap_enquire *e = NULL, *fe = NULL, *spy_e;
+	xap_results *r = NULL, *fr = NULL, *spied;
 	query_highlight hl;
 	unsigned facet_ids[SEARCH_FACETS], story_spy = 0;
 	uint32_t doccount = 0, n_versioned = 0;
 	unsigned limit = req->count_only ? 0 : req->limit;
-	int marked, versions, one_pass;
+	int marked, versions, one_pass, apart, by_date;
 	xap_status st;
 
 	if (query_to_xapian(q, db, &req->qopts, &user, err, errlen))
@@ -660,43 +660,62 @@ static xap_status attempt(xap_db *db, const search_request *req, query *q,
 		if (st != XAP_OK)
 			goto out;
 	}
-	if ((req->sort != SORT_RELEVANCE || (!query_ranks(q) && !req->recency_days)) &&
+	by_date = req->sort != SORT_RELEVANCE || (!query_ranks(q) && !req->recency_days);
+	if (by_date &&
 	    (st = xap_enquire_sort_by_value(e, SLOT_DATE, req->sort != SORT_DATE,
 					    1)) != XAP_OK)
 		goto out;
 	/* Xapian's count of collapsed matches is an estimate.  The exact
-	 * story count is counted apart (count_stories()), or, when facets
-	 * make this run visit every match anyway or the index predates the
-	 * version marks, by a spy on the story ids.  Without a story of
-	 * several versions there is nothing to collapse: documents are
-	 * stories. */
+	 * story count is counted apart (count_stories()).  Facets need every
+	 * match seen: an unweighted run of the same query, beside the ranked
+	 * one that stops once its page is certain, feeds their spies and a
+	 * spy on the story ids, and computes no weight.  A run sorted by date
+	 * sees every match anyway, and an index that predates the version
+	 * marks counts stories by that spy: there the one run over every
+	 * match feeds the spies.  Without a story of several versions there
+	 * is nothing to collapse: documents are stories. */
 	marked = versions_marked(db);
 	if (marked &&
 	    (st = xap_db_termfreq(db, TERM_VERSIONED, &n_versioned)) != XAP_OK)
 		goto out;
 	versions = !req->all_versions && (!marked || n_versioned);
-	one_pass = req->facets || !marked;
+	one_pass = !marked || (req->facets && by_date);
+	apart = req->facets && !one_pass;
 	if (versions &&
 	    (st = xap_enquire_set_collapse_key(e, SLOT_STORY, 1)) != XAP_OK)
 		goto out;
-	if (versions && one_pass &&
-	    (st = xap_enquire_add_distinct(e, SLOT_STORY, &story_spy)) != XAP_OK)
+	spy_e = e;
+	if (apart) {
+		if (!(spy_e = fe = xap_enquire_new(db))) {
+			st = XAP_NOMEM;
+			goto out;
+		}
+		if ((st = xap_enquire_set_query(fe, full)) != XAP_OK ||
+		    (st = xap_enquire_set_unweighted(fe)) != XAP_OK)
+			goto out;
+	}
+	if (versions && (one_pass || apart) &&
+	    (st = xap_enquire_add_distinct(spy_e, SLOT_STORY, &story_spy)) != XAP_OK)
 		goto out;
 	if (req->facets)
 		for (size_t i = 0; i < SEARCH_FACETS; i++)
-			if ((st = xap_enquire_add_facet(e, facet_slots[i].slot,
+			if ((st = xap_enquire_add_facet(spy_e, facet_slots[i].slot,
 							facet_slots[i].separator,
 							&facet_ids[i])) != XAP_OK)
 				goto out;
-	st = xap_enquire_run(e, req->offset, limit,
-			    one_pass ? (doccount ? doccount : 1) : 0, &r);
+	if (!doccount)
+		doccount = 1;
+	st = xap_enquire_run(e, req->offset, limit, one_pass ? doccount : 0, &r);
+	if (st == XAP_OK && apart)
+		st = xap_enquire_run(fe, 0, 0, doccount, &fr);
 	if (st != XAP_OK)
 		goto out;
-	if (one_pass && versions)
-		st = xap_results_distinct(r, story_spy, &res->total);
-	else if (one_pass || (!versions && xap_results_matches_lower(r) ==
-						   xap_results_matches_upper(r)))
-		res->total = xap_results_matches(r); /* every match seen, uncollapsed */
+	spied = apart ? fr : r;
+	if ((one_pass || apart) && versions)
+		st = xap_results_distinct(spied, story_spy, &res->total);
+	else if (one_pass || apart || (!versions && xap_results_matches_lower(r) ==
+							 xap_results_matches_upper(r)))
+		res->total = xap_results_matches(spied); /* every match seen, uncollapsed */
 	else
 		st = count_stories(db, full, req->all_versions, n_versioned,
 				   &res->total);
@@ -742,7 +761,7 @@ static xap_status attempt(xap_db *db, const search_request *req, query *q,
 			search_facet *f = &res->facets[res->n_facets++];
 
 			f->name = facet_slots[i].name;
-			if ((st = xap_results_facets(r, facet_ids[i], add_facet_value,
+			if ((st = xap_results_facets(spied, facet_ids[i], add_facet_value,
 						     f)) != XAP_OK)
 				goto out;
 		}
@@ -758,15 +777,21 @@ out:
 	if (st != XAP_OK && st != XAP_QUERY && !*err) {
 		const char *msg = r ? xap_results_message(r) : "";
 
+		if (!*msg && fr)
+			msg = xap_results_message(fr);
 		if (!*msg && e)
 			msg = xap_enquire_message(e);
+		if (!*msg && fe)
+			msg = xap_enquire_message(fe);
 		if (!*msg)
 			msg = xap_db_message(db);
 		if (!*msg)
 			msg = xap_last_message();
 		set_err(err, errlen, "%s", msg);
 	}
+	xap_results_free(fr);
 	xap_results_free(r);
+	xap_enquire_free(fe);
 	xap_enquire_free(e);
 	xap_query_free(full);
 	xap_query_free(user);
