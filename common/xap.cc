@@ -1832,6 +1832,27 @@ int xap_query_is_empty(const xap_query *q)
 	return !q || q->q.empty();
 }
 
+int xap_query_is_conjunction(const xap_query *q)
+{
+	try {
+		if (!q)
+			return 0;
+		Xapian::Query u = unscaled(q->q);
+		for (;;) {
+			Xapian::Query::op t = u.get_type();
+			if (t == Xapian::Query::OP_AND)
+				return u.get_num_subqueries() > 1;
+			if (t != Xapian::Query::OP_AND_NOT &&
+			    t != Xapian::Query::OP_FILTER &&
+			    t != Xapian::Query::OP_AND_MAYBE)
+				return 0;
+			u = unscaled(u.get_subquery(0));
+		}
+	} catch (...) {
+		return 0;
+	}
+}
+
 void xap_query_free(xap_query *q)
 {
 	delete q;

@@ -284,6 +284,12 @@ xap_status xap_query_none(xap_query **out);
 xap_status xap_query_describe(const xap_query *q, char **out);
 /* Whether Q matches nothing by construction. */
 int xap_query_is_empty(const xap_query *q);
+/* Whether Q's weighted part is an AND of several subqueries (looking
+ * through AND_NOT, FILTER and AND_MAYBE to their first side, and through
+ * weight scaling).  A ranked run of such a query weighs nearly every match
+ * before its first page is certain, so one run over every match costs
+ * less than a ranked run plus a separate count.  0 for NULL. */
+int xap_query_is_conjunction(const xap_query *q);
 void xap_query_free(xap_query *q);
 
 /* Exactly how many documents Q matches in DB, into *OUT.  A single term

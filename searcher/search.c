@@ -670,16 +670,19 @@ static xap_status attempt(xap_db *db, const search_request *req, query *q,
 	 * match seen: an unweighted run of the same query, beside the ranked
 	 * one that stops once its page is certain, feeds their spies and a
 	 * spy on the story ids, and computes no weight.  A run sorted by date
-	 * sees every match anyway, and an index that predates the version
-	 * marks counts stories by that spy: there the one run over every
-	 * match feeds the spies.  Without a story of several versions there
-	 * is nothing to collapse: documents are stories. */
+	 * sees every match anyway, a ranked run of an AND weighs nearly
+	 * every match (xap_query_is_conjunction()), and an index that
+	 * predates the version marks counts stories by that spy: there one
+	 * run over every match counts and feeds the spies.  Without a story
+	 * of several versions there is nothing to collapse: documents are
+	 * stories. */
 	marked = versions_marked(db);
 	if (marked &&
 	    (st = xap_db_termfreq(db, TERM_VERSIONED, &n_versioned)) != XAP_OK)
 		goto out;
 	versions = !req->all_versions && (!marked || n_versioned);
-	one_pass = !marked || (req->facets && by_date);
+	one_pass = !marked || (req->facets && by_date) ||
+		   (!versions && xap_query_is_conjunction(full));
 	apart = req->facets && !one_pass;
 	if (versions &&
 	    (st = xap_enquire_set_collapse_key(e, SLOT_STORY, 1)) != XAP_OK)

@@ -2066,6 +2066,36 @@ static void test_count_matches(void **state)
 	xap_db_free(db);
 }
 
+/* Which queries search.c counts in their ranked run: an AND under
+ * AND_NOT, FILTER, AND_MAYBE and scaling; not an OR, a term, a phrase. */
+static void test_is_conjunction(void **state)
+{
+	xap_query *q;
+
+	(void)state;
+	q = combined(XAP_OP_AND, 2, term_query("a"), term_query("b"));
+	assert_true(xap_query_is_conjunction(q));
+	q = combined(XAP_OP_AND_NOT, 2, scaled(q, 2), term_query("c"));
+	assert_true(xap_query_is_conjunction(q));
+	q = combined(XAP_OP_FILTER, 2, q, term_query("f"));
+	assert_true(xap_query_is_conjunction(q));
+	q = combined(XAP_OP_AND_MAYBE, 2, q, term_query("g"));
+	assert_true(xap_query_is_conjunction(q));
+	xap_query_free(q);
+	q = combined(XAP_OP_AND_NOT, 2,
+		     combined(XAP_OP_OR, 2, term_query("a"), term_query("b")),
+		     combined(XAP_OP_AND, 2, term_query("c"), term_query("d")));
+	assert_false(xap_query_is_conjunction(q));
+	xap_query_free(q);
+	q = combined(XAP_OP_PHRASE, 2, term_query("a"), term_query("b"));
+	assert_false(xap_query_is_conjunction(q));
+	xap_query_free(q);
+	q = term_query("a");
+	assert_false(xap_query_is_conjunction(q));
+	xap_query_free(q);
+	assert_false(xap_query_is_conjunction(NULL));
+}
+
 struct seen_values {
 	const xap_docid *ids;
 	xap_db *db;
@@ -2796,6 +2826,7 @@ int main(void)
 		cmocka_unit_test(test_compact_and_check),
 		cmocka_unit_test(test_check_corrupt),
 		cmocka_unit_test(test_count_matches),
+		cmocka_unit_test(test_is_conjunction),
 		cmocka_unit_test(test_count_distinct),
 		cmocka_unit_test(test_values_stream),
 		cmocka_unit_test(test_argument_checks),
