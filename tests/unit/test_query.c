@@ -651,7 +651,18 @@ static void test_to_xapian_no_db(void **state)
 		{ "pakistan -agency:EFE", "AND_NOT XAefe" },
 		{ "-kabul", "<alldocuments> AND_NOT" },
 		{ "place:\"Buenos Aires\"", "XPbuenos aires" },
-		{ "date:2025-04", "VALUE_RANGE 0 20250401000000 20250430235959" },
+		/* whole days: the year, month and day terms covering them */
+		{ "date:2025-04", "FILTER M202504)" },
+		{ "date:2025", "FILTER Y2025)" },
+		{ "date:2024-02-28..2024-03-01",
+		  "FILTER (D20240228 OR D20240229 OR D20240301))" },
+		{ "date:2024-12-30..2026-01-02",
+		  "FILTER (D20241230 OR D20241231 OR Y2025 OR D20260101 OR "
+		  "D20260102))" },
+		{ "date:2025-01-31..2025-03",
+		  "FILTER (D20250131 OR M202502 OR M202503))" },
+		/* more than 400 terms, or an open end: the date value */
+		{ "date:1000..2100", "VALUE_RANGE 0 10000101000000 21001231235959" },
 		{ "date:..1987-03-01", "VALUE_LE 0 19870301235959" },
 		{ "date:2025-01-01..", "VALUE_GE 0 20250101000000" },
 		{ "id:abc", "Gabc" },
@@ -1038,6 +1049,7 @@ static int setup_db(void **state)
 		const struct tdoc *d = &tdocs[i];
 		xap_doc *doc = xap_doc_new();
 		xap_docid id;
+		char term[16];
 
 		if (!doc)
 			return -1;
@@ -1047,6 +1059,14 @@ static int setup_db(void **state)
 		bool_term(doc, PREFIX_AGENCY, d->agency);
 		bool_term(doc, PREFIX_PLACE, d->place);
 		bool_term(doc, PREFIX_LANGUAGE, d->lang);
+		/* the date as the indexer gives it: a value and the year,
+		 * month and day terms */
+		snprintf(term, sizeof term, "%.4s", d->date);
+		bool_term(doc, PREFIX_YEAR, term);
+		snprintf(term, sizeof term, "%.6s", d->date);
+		bool_term(doc, PREFIX_MONTH, term);
+		snprintf(term, sizeof term, "%.8s", d->date);
+		bool_term(doc, PREFIX_DAY, term);
 		if (xap_doc_set_value(doc, SLOT_DATE, d->date, 14) != XAP_OK ||
 		    xap_writer_add(w, doc, &id) != XAP_OK || id != i + 1)
 			return -1;
