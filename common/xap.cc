@@ -487,6 +487,35 @@ xap_status xap_db_doccount(xap_db *db, uint32_t *out)
 	}
 }
 
+xap_status xap_db_value_bounds(xap_db *db, unsigned slot, char **lo, char **hi)
+{
+	if (lo)
+		*lo = NULL;
+	if (hi)
+		*hi = NULL;
+	if (!db)
+		return null_handle("xap_db_value_bounds: NULL database handle");
+	db->msg.clear();
+	try {
+		check_db(db);
+		need(lo && hi, "xap_db_value_bounds: NULL out");
+		need(slot != Xapian::BAD_VALUENO, "xap_db_value_bounds: bad slot");
+		std::string l = db->db.get_value_lower_bound(slot);
+		std::string h = db->db.get_value_upper_bound(slot);
+		*lo = c_string(l);
+		try {
+			*hi = c_string(h);
+		} catch (...) {
+			std::free(*lo);
+			*lo = NULL;
+			throw;
+		}
+		return XAP_OK;
+	} catch (...) {
+		return classify(db->msg);
+	}
+}
+
 xap_status xap_db_lastdocid(xap_db *db, xap_docid *out)
 {
 	if (!db)

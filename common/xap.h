@@ -91,6 +91,11 @@ const char *xap_db_message(const xap_db *db);
 xap_status xap_db_doccount(xap_db *db, uint32_t *out);
 /* Highest document id in use. */
 xap_status xap_db_lastdocid(xap_db *db, xap_docid *out);
+/* Bounds on the values of slot SLOT over every document (every value lies
+ * between them; after deletions they may be wider than the values left):
+ * malloc'd copies in *LO and *HI, both "" when no document has the value.
+ * On failure both are NULL. */
+xap_status xap_db_value_bounds(xap_db *db, unsigned slot, char **lo, char **hi);
 /* Revision of the (first) database, for ETags.  Remote: 0. */
 xap_status xap_db_revision(xap_db *db, uint64_t *out);
 /* Number of documents indexed by TERM (0 when absent). */

@@ -2627,6 +2627,36 @@ static int date_terms(struct xb *b, const char *lo, const char *hi,
 	return qv_comb(b, &v, XAP_OP_OR, 0, out);
 }
 
+/* A filter for the dates LO..HI (14-digit times, "" for an open end) by
+ * date_terms(), an open end closed at the first or last day the index
+ * holds (Xapian's bounds on the date slot: every date lies within them).
+ * Returns as date_terms(); 1 also when there is no database to ask. */
+static int date_filter(struct xb *b, const char *lo, const char *hi,
+		       xap_query **out)
+{
+	char *first = NULL, *last = NULL, l[16], h[16];
+	int r = 1;
+
+	if ((!*lo || !*hi) &&
+	    (!b->db ||
+	     xap_db_value_bounds(b->db, SLOT_DATE, &first, &last) != XAP_OK ||
+	     strlen(first) != 14 || strlen(last) != 14))
+		goto out;
+	if (*lo)
+		snprintf(l, sizeof(l), "%s", lo);
+	else
+		snprintf(l, sizeof(l), "%.8s000000", first);
+	if (*hi)
+		snprintf(h, sizeof(h), "%s", hi);
+	else
+		snprintf(h, sizeof(h), "%.8s235959", last);
+	r = date_terms(b, l, h, out);
+out:
+	free(first);
+	free(last);
+	return r;
+}
+
 /* The boolean part of a FILTER: one query per field (its values ORed), to
  * be ANDed. */
 static int filter_parts(struct xb *b, const qnode *f, struct qv *parts)
@@ -2641,8 +2671,8 @@ static int filter_parts(struct xb *b, const qnode *f, struct qv *parts)
 
 			int by_value = 1;
 
-			if (k->kind == Q_DATE && *k->lo && *k->hi &&
-			    (by_value = date_terms(b, k->lo, k->hi, &q)) < 0) {
+			if (k->kind == Q_DATE &&
+			    (by_value = date_filter(b, k->lo, k->hi, &q)) < 0) {
 				qv_release(&v);
 				return -1;
 			}

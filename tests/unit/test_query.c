@@ -1086,6 +1086,9 @@ static int setup_db(void **state)
 			xap_doc_add_posting(doc, term, (uint32_t)i + 1, 1);
 		}
 		xap_doc_set_value(doc, SLOT_DATE, "20200101000000", 14);
+		bool_term(doc, PREFIX_YEAR, "2020");
+		bool_term(doc, PREFIX_MONTH, "202001");
+		bool_term(doc, PREFIX_DAY, "20200101");
 		if (xap_writer_add(w, doc, NULL) != XAP_OK)
 			return -1;
 		xap_doc_free(doc);

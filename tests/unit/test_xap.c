@@ -2096,6 +2096,35 @@ static void test_is_conjunction(void **state)
 	assert_false(xap_query_is_conjunction(NULL));
 }
 
+/* xap_db_value_bounds(): every value of the slot lies between them; "" and
+ * "" for a slot nobody sets. */
+static void test_value_bounds(void **state)
+{
+	xap_db *db;
+	char *lo, *hi;
+
+	(void)state;
+	count_db("bounds");
+	db = open_reader("bounds");
+	OK(xap_db_value_bounds(db, SLOT_AGENCY, &lo, &hi));
+	assert_string_equal(lo, "AFP");
+	assert_string_equal(hi, "Reuters");
+	free(lo);
+	free(hi);
+	OK(xap_db_value_bounds(db, 9, &lo, &hi));
+	assert_string_equal(lo, "");
+	assert_string_equal(hi, "");
+	free(lo);
+	free(hi);
+	EXPECT(XAP_INVALID, xap_db_value_bounds(db, 0xffffffffu, &lo, &hi));
+	assert_null(lo);
+	assert_null(hi);
+	EXPECT(XAP_INVALID, xap_db_value_bounds(db, SLOT_AGENCY, NULL, &hi));
+	EXPECT(XAP_INVALID, xap_db_value_bounds(NULL, SLOT_AGENCY, &lo, &hi));
+	assert_null(lo);
+	xap_db_free(db);
+}
+
 struct seen_values {
 	const xap_docid *ids;
 	xap_db *db;
@@ -2827,6 +2856,7 @@ int main(void)
 		cmocka_unit_test(test_check_corrupt),
 		cmocka_unit_test(test_count_matches),
 		cmocka_unit_test(test_is_conjunction),
+		cmocka_unit_test(test_value_bounds),
 		cmocka_unit_test(test_count_distinct),
 		cmocka_unit_test(test_values_stream),
 		cmocka_unit_test(test_argument_checks),
