@@ -37,7 +37,8 @@ typedef enum xap_status {
 	XAP_NOT_FOUND,  /* database, document or term does not exist */
 	XAP_LOCKED,     /* another writer holds the database's lock */
 	XAP_MODIFIED,   /* the revision being read was discarded: reopen, retry */
-	XAP_CORRUPT,    /* the database on disk is damaged */
+	XAP_CORRUPT,    /* the database read is damaged, or a reader read a block
+			 * the writer has reused since (it makes no sense) */
 	XAP_VERSION,    /* the database format is not supported */
 	XAP_QUERY,      /* the query cannot be run (unimplemented or bad shape) */
 	XAP_WILDCARD,   /* a wildcard expanded past its bound */
