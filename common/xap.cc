@@ -193,18 +193,30 @@ static xap_status classify(std::string &slot) noexcept
 	} catch (const std::bad_alloc &) {
 		keep(slot, "out of memory");
 		return XAP_NOMEM;
-	} catch (const std::length_error &e) {
-		/* A length read from a block the writer has reused since: what
-		 * was read makes no sense, as with DatabaseCorruptError
-		 * (seen once in 8,733 searches of 064's commit storm). */
-		keep(slot, (std::string("inconsistent data read: ") + e.what()).c_str());
-		return XAP_CORRUPT;
 	} catch (const std::exception &e) {
 		keep(slot, e.what());
 		return XAP_INTERNAL;
 	} catch (...) {
 		keep(slot, "unknown exception");
 		return XAP_INTERNAL;
+	}
+}
+
+/* classify() for calls that read a database.  There a std::length_error
+ * is a length read that makes no sense: from a damaged block, or from one
+ * the writer has reused since this reader's revision (seen once in 8,733
+ * searches of 064's commit storm).  It is XAP_CORRUPT, which a search
+ * retries after reopening as it does Xapian's DatabaseCorruptError.
+ * Elsewhere it stays XAP_INTERNAL: a caller's oversized argument. */
+static xap_status classify_read(std::string &slot) noexcept
+{
+	try {
+		throw;
+	} catch (const std::length_error &e) {
+		keep(slot, (std::string("inconsistent data read: ") + e.what()).c_str());
+		return XAP_CORRUPT;
+	} catch (...) {
+		return classify(slot);
 	}
 }
 
@@ -490,7 +502,7 @@ xap_status xap_db_doccount(xap_db *db, uint32_t *out)
 		*out = db->db.get_doccount();
 		return XAP_OK;
 	} catch (...) {
-		return classify(db->msg);
+		return classify_read(db->msg);
 	}
 }
 
@@ -519,7 +531,7 @@ xap_status xap_db_value_bounds(xap_db *db, unsigned slot, char **lo, char **hi)
 		}
 		return XAP_OK;
 	} catch (...) {
-		return classify(db->msg);
+		return classify_read(db->msg);
 	}
 }
 
@@ -534,7 +546,7 @@ xap_status xap_db_lastdocid(xap_db *db, xap_docid *out)
 		*out = db->db.get_lastdocid();
 		return XAP_OK;
 	} catch (...) {
-		return classify(db->msg);
+		return classify_read(db->msg);
 	}
 }
 
@@ -574,7 +586,7 @@ xap_status xap_db_termfreq(xap_db *db, const char *term, uint32_t *out)
 		*out = db->db.get_termfreq(term);
 		return XAP_OK;
 	} catch (...) {
-		return classify(db->msg);
+		return classify_read(db->msg);
 	}
 }
 
@@ -766,7 +778,7 @@ xap_status xap_db_count_matches(xap_db *db, const xap_query *q, uint32_t *out)
 		*out = count_exact(db->db, q->q);
 		return XAP_OK;
 	} catch (...) {
-		return classify(db->msg);
+		return classify_read(db->msg);
 	}
 }
 
@@ -820,7 +832,7 @@ xap_status xap_db_count_distinct(xap_db *db, const xap_query *q, unsigned slot,
 			*matches = m;
 		return XAP_OK;
 	} catch (...) {
-		return classify(db->msg);
+		return classify_read(db->msg);
 	}
 }
 
@@ -853,7 +865,7 @@ xap_status xap_db_values(xap_db *db, const xap_docid *ids, size_t n,
 		}
 		return XAP_OK;
 	} catch (...) {
-		return classify(db->msg);
+		return classify_read(db->msg);
 	}
 }
 
@@ -868,7 +880,7 @@ xap_status xap_db_collection_freq(xap_db *db, const char *term, uint64_t *out)
 		*out = db->db.get_collection_freq(term);
 		return XAP_OK;
 	} catch (...) {
-		return classify(db->msg);
+		return classify_read(db->msg);
 	}
 }
 
@@ -888,7 +900,7 @@ xap_status xap_db_postings(xap_db *db, const char *term, xap_docid_fn fn,
 				break;
 		return XAP_OK;
 	} catch (...) {
-		return classify(db->msg);
+		return classify_read(db->msg);
 	}
 }
 
@@ -909,7 +921,7 @@ xap_status xap_db_allterms(xap_db *db, const char *prefix, xap_term_fn fn,
 			    });
 		return XAP_OK;
 	} catch (...) {
-		return classify(db->msg);
+		return classify_read(db->msg);
 	}
 }
 
@@ -934,7 +946,7 @@ xap_status xap_db_get_metadata(xap_db *db, const char *key, char **out,
 		}
 		return XAP_OK;
 	} catch (...) {
-		return classify(db->msg);
+		return classify_read(db->msg);
 	}
 }
 
@@ -955,7 +967,7 @@ xap_status xap_db_spelling_suggestion(xap_db *db, const char *word,
 			*out = c_string(s);
 		return XAP_OK;
 	} catch (...) {
-		return classify(db->msg);
+		return classify_read(db->msg);
 	}
 }
 
@@ -974,7 +986,7 @@ xap_status xap_db_synonyms(xap_db *db, const char *term, xap_term_fn fn,
 			       const std::string &) { return (uint32_t)0; });
 		return XAP_OK;
 	} catch (...) {
-		return classify(db->msg);
+		return classify_read(db->msg);
 	}
 }
 
@@ -1092,7 +1104,7 @@ xap_status xap_doc_has_term(xap_doc *doc, const char *term, int *out)
 		*out = doc_has(doc->doc, term) ? 1 : 0;
 		return XAP_OK;
 	} catch (...) {
-		return classify(doc->msg);
+		return classify_read(doc->msg);
 	}
 }
 
@@ -1141,7 +1153,7 @@ xap_status xap_doc_get_data(xap_doc *doc, const void **data, size_t *len)
 		*len = doc->buf.size();
 		return XAP_OK;
 	} catch (...) {
-		return classify(doc->msg);
+		return classify_read(doc->msg);
 	}
 }
 
@@ -1158,7 +1170,7 @@ xap_status xap_doc_get_value(xap_doc *doc, unsigned slot, const void **data,
 		*len = doc->buf.size();
 		return XAP_OK;
 	} catch (...) {
-		return classify(doc->msg);
+		return classify_read(doc->msg);
 	}
 }
 
@@ -1180,7 +1192,7 @@ xap_status xap_doc_terms(xap_doc *doc, const char *prefix, xap_term_fn fn,
 			    });
 		return XAP_OK;
 	} catch (...) {
-		return classify(doc->msg);
+		return classify_read(doc->msg);
 	}
 }
 
@@ -1217,7 +1229,7 @@ xap_status xap_db_get_document(xap_db *db, xap_docid id, xap_doc **out)
 		*out = d.release();
 		return XAP_OK;
 	} catch (...) {
-		return classify(db->msg);
+		return classify_read(db->msg);
 	}
 }
 
@@ -2257,7 +2269,7 @@ xap_status xap_enquire_run(xap_enquire *e, uint32_t first, uint32_t maxitems,
 		*out = r.release();
 		return XAP_OK;
 	} catch (...) {
-		return classify(e->msg);
+		return classify_read(e->msg);
 	}
 }
 
@@ -2322,7 +2334,7 @@ xap_status xap_results_hit(xap_results *r, size_t i, xap_hit *out)
 		out->collapse_count = it.get_collapse_count();
 		return XAP_OK;
 	} catch (...) {
-		return classify(r->msg);
+		return classify_read(r->msg);
 	}
 }
 
@@ -2340,7 +2352,7 @@ xap_status xap_results_document(xap_results *r, size_t i, xap_doc **out)
 		*out = d.release();
 		return XAP_OK;
 	} catch (...) {
-		return classify(r->msg);
+		return classify_read(r->msg);
 	}
 }
 
@@ -2362,7 +2374,7 @@ xap_status xap_results_matching_terms(xap_results *r, xap_docid docid,
 			    });
 		return XAP_OK;
 	} catch (...) {
-		return classify(r->msg);
+		return classify_read(r->msg);
 	}
 }
 
@@ -2382,7 +2394,7 @@ xap_status xap_results_facets(xap_results *r, unsigned id, xap_term_fn fn,
 				break;
 		return XAP_OK;
 	} catch (...) {
-		return classify(r->msg);
+		return classify_read(r->msg);
 	}
 }
 
