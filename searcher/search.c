@@ -203,8 +203,12 @@ static xap_status decode_doc(xap_doc *doc, dispatch *d)
 }
 
 /* Fill HIT from the matched document DOC. */
+/* HIT from the matched document DOC: its record, or its story's current
+ * version's when that is another.  SINGLES: the index has no story of
+ * several versions (none marked TERM_VERSIONED), so there is no other
+ * version to look up. */
 static xap_status fill_hit(xap_db *db, const search_request *req,
-			   xap_doc *doc, search_hit *hit)
+			   xap_doc *doc, int singles, search_hit *hit)
 {
 	struct story_versions sv;
 	char story[256];
@@ -214,7 +218,6 @@ static xap_status fill_hit(xap_db *db, const search_request *req,
 
 	memset(&sv, 0, sizeof(sv));
 	sv.db = db;
-	hit->matched_version = doc_version(doc);
 	/* Withdrawn stories are filtered out unless asked for: only then is
 	 * the mark worth reading (it means decompressing the termlist). */
 	if (req->include_withdrawn &&
@@ -223,8 +226,11 @@ static xap_status fill_hit(xap_db *db, const search_request *req,
 	hit->withdrawn = withdrawn;
 	if ((st = decode_doc(doc, &hit->d)) != XAP_OK)
 		return st;
+	/* as the indexer numbers it in SLOT_VERSION: a dispatch without a
+	 * version is version 1 (the record says so without another read) */
+	hit->matched_version = hit->d.version ? hit->d.version : 1;
 	hit->n_versions = 1;
-	if (!req->all_versions && hit->d.id &&
+	if (!req->all_versions && !singles && hit->d.id &&
 	    schema_id_term(story, sizeof(story), PREFIX_STORY, hit->d.id)) {
 		uint32_t versions = 0;
 
@@ -746,7 +752,7 @@ static xap_status attempt(xap_db *db, const search_request *req, query *q,
 		hit->rank = h.rank + 1;
 		hit->score = h.weight;
 		hit->percent = h.percent;
-		st = fill_hit(db, req, doc, hit);
+		st = fill_hit(db, req, doc, marked && !n_versioned, hit);
 		xap_doc_free(doc);
 		if (st != XAP_OK)
 			goto out;
