@@ -1744,7 +1744,7 @@ static void test_alloc_failures_xapian_sweep(void **state)
 		"deported deportations Pakistan's refugees claimed attack "
 		"\"durand line\" e-mail headline:(deported OR attack) zyx0* "
 		"headline:zyx0* a NEAR/3 b c ADJ d (x OR y) NEAR z TTP -kabul "
-		"agency:EFE lang:es date:2025 -agency:AP -(alpha beta) "
+		"agency:EFE lang:es date:2025 date:2025-04-18.. -agency:AP -(alpha beta) "
 		"(deported OR refugees OR attack OR claimed OR border OR line "
 		"OR durand OR kabul OR afghans OR thousands)",
 		"+deported +attack claimed refugees -kabul agency:EFE",
@@ -1942,6 +1942,36 @@ static void test_closed_db(void **state)
 	s = (char *)1;
 	assert_int_equal(query_suggest(q, db, &s), -1);
 	assert_null(s);
+	query_free(q);
+
+	/* An open date range asks the database for its first or last day;
+	 * a closed database (or one without dates, below) leaves it a value
+	 * range. */
+	assert_int_equal(query_parse("date:2025-04-18..", &o, &q, err, sizeof err), 0);
+	assert_int_equal(query_to_xapian(q, db, &o, &x, err, sizeof err), 0);
+	assert_int_equal(xap_query_describe(x, &d), XAP_OK);
+	assert_non_null(strstr(d, "VALUE_GE 0 20250418000000"));
+	free(d);
+	xap_query_free(x);
+	{
+		char empty_path[512];
+		xap_writer *w = xap_writer_new();
+		xap_db *edb = xap_db_new();
+
+		snprintf(empty_path, sizeof empty_path, "%s/undated", tmpdir);
+		assert_non_null(w);
+		assert_int_equal(xap_writer_open(w, empty_path, XAP_WRITER_CREATE |
+						 XAP_WRITER_NO_SYNC), XAP_OK);
+		assert_int_equal(xap_writer_commit(w), XAP_OK);
+		xap_writer_free(w);
+		assert_int_equal(xap_db_add(edb, empty_path), XAP_OK);
+		assert_int_equal(query_to_xapian(q, edb, &o, &x, err, sizeof err), 0);
+		assert_int_equal(xap_query_describe(x, &d), XAP_OK);
+		assert_non_null(strstr(d, "VALUE_GE 0 20250418000000"));
+		free(d);
+		xap_query_free(x);
+		xap_db_free(edb);
+	}
 	query_free(q);
 
 	assert_int_equal(query_parse("zyx0* NEAR/3 b", &o, &q, err, sizeof err), 0);
