@@ -202,8 +202,7 @@ static xap_status decode_doc(xap_doc *doc, dispatch *d)
 	return XAP_OK;
 }
 
-/* Fill HIT from the matched document DOC. */
-/* HIT from the matched document DOC: its record, or its story's current
+/* Fill HIT from the matched document DOC: its record, or its story's current
  * version's when that is another.  SINGLES: the index has no story of
  * several versions (none marked TERM_VERSIONED), so there is no other
  * version to look up. */
