@@ -782,6 +782,17 @@ xap_status xap_db_count_matches(xap_db *db, const xap_query *q, uint32_t *out)
 	}
 }
 
+/* How many distinct values SPY saw (its values are those distinct values). */
+static Xapian::doccount values_seen(const Xapian::ValueCountMatchSpy &spy)
+{
+	Xapian::doccount n = 0;
+
+	for (Xapian::TermIterator t = spy.values_begin(); t != spy.values_end();
+	     ++t)
+		n++;
+	return n;
+}
+
 /* The distinct non-empty values of a slot over the matches, in a hash set
  * (ValueCountMatchSpy keeps a count per value in a tree: the string
  * compares and node allocations were a third of counting the stories of
@@ -815,7 +826,7 @@ xap_status xap_db_count_distinct(xap_db *db, const xap_query *q, unsigned slot,
 		check_db(db);
 		need(q && out, "xap_db_count_distinct: NULL argument");
 		need(slot != Xapian::BAD_VALUENO, "xap_db_count_distinct: bad slot");
-		Xapian::doccount m, n = 0;
+		Xapian::doccount m, n;
 		try {
 			DistinctValues spy(slot);
 			m = count_run(db->db, q->q, &spy);
@@ -823,9 +834,7 @@ xap_status xap_db_count_distinct(xap_db *db, const xap_query *q, unsigned slot,
 		} catch (const Xapian::UnimplementedError &) {
 			Xapian::ValueCountMatchSpy spy(slot);
 			m = count_run(db->db, q->q, &spy);
-			for (Xapian::TermIterator t = spy.values_begin();
-			     t != spy.values_end(); ++t)
-				n++;
+			n = values_seen(spy);
 		}
 		*out = n;
 		if (matches)
@@ -2153,15 +2162,8 @@ static facet_counts facet_items(const Xapian::ValueCountMatchSpy &spy,
 {
 	std::vector<std::pair<std::string, Xapian::doccount> > raw;
 
-	if (f.distinct) {
-		/* Only how many: no copy of the values, no sort. */
-		Xapian::doccount n = 0;
-
-		for (Xapian::TermIterator t = spy.values_begin();
-		     t != spy.values_end(); ++t)
-			n++;
-		return facet_counts(1, std::make_pair(std::string(), n));
-	}
+	if (f.distinct) /* only how many: no copy of the values, no sort */
+		return facet_counts(1, std::make_pair(std::string(), values_seen(spy)));
 
 	for (Xapian::TermIterator t = spy.values_begin(); t != spy.values_end();
 	     ++t) {

@@ -2532,39 +2532,24 @@ static int build_fields(struct xb *b, qnode *n, const char *prefix,
 	return comb(b, XAP_OP_OR, v, 3, 0, out);
 }
 
-/* A calendar day. */
-struct ymd {
-	int y, m, d;
-};
-
-static int days_in(int y, int m)
-{
-	static const int n[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	return m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29
-									: n[m - 1];
-}
-
 /* The day of T, a 14-digit time, into *D when T's time of day is TAIL:
  * 0, or -1 when T is something else. */
-static int whole_day(const char *t, const char *tail, struct ymd *d)
+static int whole_day(const char *t, const char *tail, struct day *d)
 {
-	if (strlen(t) != 14 || strcmp(t + 8, tail))
+	int64_t m, dd;
+
+	if (strlen(t) != 14 || strcmp(t + 8, tail) ||
+	    (d->y = digits_val(t, 4)) < 1 || (m = digits_val(t + 4, 2)) < 1 ||
+	    m > 12 || (dd = digits_val(t + 6, 2)) < 1 ||
+	    dd > days_in_month(d->y, (int)m))
 		return -1;
-	for (size_t i = 0; i < 8; i++)
-		if (t[i] < '0' || t[i] > '9')
-			return -1;
-	d->y = (t[0] - '0') * 1000 + (t[1] - '0') * 100 + (t[2] - '0') * 10 +
-	       (t[3] - '0');
-	d->m = (t[4] - '0') * 10 + (t[5] - '0');
-	d->d = (t[6] - '0') * 10 + (t[7] - '0');
-	return d->y < 1 || d->m < 1 || d->m > 12 || d->d < 1 ||
-			       d->d > days_in(d->y, d->m)
-		       ? -1
-		       : 0;
+	d->m = (int)m;
+	d->d = (int)dd;
+	return 0;
 }
 
-static int ymd_before(int y, int m, int d, const struct ymd *e)
+/* Whether the day Y-M-D is E or before it. */
+static int day_until(int64_t y, int m, int d, const struct day *e)
 {
 	return y != e->y ? y < e->y : m != e->m ? m < e->m : d <= e->d;
 }
@@ -2582,7 +2567,7 @@ static int ymd_before(int y, int m, int d, const struct ymd *e)
 static int date_terms(struct xb *b, const char *lo, const char *hi,
 		      xap_query **out)
 {
-	struct ymd c, e;
+	struct day c, e;
 	struct qv v = { NULL, 0, 0 };
 	char term[24];
 	xap_query *q;
@@ -2590,30 +2575,25 @@ static int date_terms(struct xb *b, const char *lo, const char *hi,
 
 	if (whole_day(lo, "000000", &c) || whole_day(hi, "235959", &e))
 		return 1;
-	while (ymd_before(c.y, c.m, c.d, &e)) {
+	while (day_until(c.y, c.m, c.d, &e)) {
+		int last = days_in_month(c.y, c.m);
+
 		if (v.n == MAX_DATE_TERMS) {
 			qv_release(&v);
 			return 1;
 		}
-		if (c.m == 1 && c.d == 1 && ymd_before(c.y, 12, 31, &e)) {
-			snprintf(term, sizeof(term), PREFIX_YEAR "%04d", c.y);
+		if (c.m == 1 && c.d == 1 && day_until(c.y, 12, 31, &e)) {
+			snprintf(term, sizeof(term), PREFIX_YEAR "%04d", (int)c.y);
 			c.y++;
-		} else if (c.d == 1 &&
-			   ymd_before(c.y, c.m, days_in(c.y, c.m), &e)) {
+		} else if (c.d == 1 && day_until(c.y, c.m, last, &e)) {
 			snprintf(term, sizeof(term), PREFIX_MONTH "%04d%02d",
-				 c.y, c.m);
-			c.m++;
+				 (int)c.y, c.m);
+			c.d = last;
+			c = add_days(c, 1);
 		} else {
 			snprintf(term, sizeof(term), PREFIX_DAY "%04d%02d%02d",
-				 c.y, c.m, c.d);
-			if (++c.d > days_in(c.y, c.m)) {
-				c.d = 1;
-				c.m++;
-			}
-		}
-		if (c.m > 12) {
-			c.m = 1;
-			c.y++;
+				 (int)c.y, c.m, c.d);
+			c = add_days(c, 1);
 		}
 		if ((st = xap_query_term(term, 1, 0, &q)) != XAP_OK) {
 			qv_release(&v);

@@ -378,6 +378,8 @@ static xap_status count_stories(xap_db *db, const xap_query *full,
  * the documents counted are replaced by the distinct stories. */
 struct tally {
 	char *key;        /* "F\x1eITEM" or "F\x1eITEM\x1eSTORY" */
+	size_t len;       /* of KEY */
+	uint64_t hash;    /* of KEY: not computed again when the map grows */
 	uint32_t docs, stories;
 };
 
@@ -394,12 +396,14 @@ static void tally_free(struct tally_map *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* The slot of the LEN bytes at K (hashed to HASH): theirs, or the empty
+ * one where they would go. */
 static struct tally *tally_find(struct tally *slot, size_t cap, const char *k,
-				size_t len)
+				size_t len, uint64_t hash)
 {
-	size_t i = (size_t)schema_fnv1a(k, len) & (cap - 1);
+	size_t i = (size_t)hash & (cap - 1);
 
-	while (slot[i].key && (strlen(slot[i].key) != len ||
+	while (slot[i].key && (slot[i].hash != hash || slot[i].len != len ||
 			       memcmp(slot[i].key, k, len)))
 		i = (i + 1) & (cap - 1);
 	return &slot[i];
@@ -409,7 +413,9 @@ static struct tally *tally_find(struct tally *slot, size_t cap, const char *k,
 static struct tally *tally_lookup(const struct tally_map *m, const char *k,
 				  size_t len)
 {
-	struct tally *t = m->cap ? tally_find(m->slot, m->cap, k, len) : NULL;
+	struct tally *t = m->cap ? tally_find(m->slot, m->cap, k, len,
+					      schema_fnv1a(k, len))
+				 : NULL;
 
 	return t && t->key ? t : NULL;
 }
@@ -420,6 +426,7 @@ static struct tally *tally_get(struct tally_map *m, const char *k, size_t len,
 			       int *added)
 {
 	struct tally *t;
+	uint64_t hash;
 
 	if ((m->n + 1) * 2 > m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 64;
@@ -429,17 +436,20 @@ static struct tally *tally_get(struct tally_map *m, const char *k, size_t len,
 			return NULL;
 		for (size_t i = 0; i < m->cap; i++)
 			if (m->slot[i].key)
-				*tally_find(slot, cap, m->slot[i].key,
-					    strlen(m->slot[i].key)) = m->slot[i];
+				*tally_find(slot, cap, m->slot[i].key, m->slot[i].len,
+					    m->slot[i].hash) = m->slot[i];
 		free(m->slot);
 		m->slot = slot;
 		m->cap = cap;
 	}
-	t = tally_find(m->slot, m->cap, k, len);
+	hash = schema_fnv1a(k, len);
+	t = tally_find(m->slot, m->cap, k, len, hash);
 	*added = !t->key;
 	if (!t->key) {
 		if (!(t->key = wire_strndup(k, len)))
 			return NULL;
+		t->len = len;
+		t->hash = hash;
 		m->n++;
 	}
 	return t;

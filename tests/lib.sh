@@ -24,6 +24,12 @@ check() {
 	if o=$("$@" 2>&1); then ok "$what"; else not_ok "$what" "command: $*" "$o"; fi
 }
 
+# expect_none OK_TEXT NOT_OK_TEXT [PROBLEM...]: ok OK_TEXT when no problem
+# was collected, else not_ok NOT_OK_TEXT with the problems a line each.
+expect_none() {
+	if [ $# -eq 2 ]; then ok "$1"; else not_ok "${@:2}"; fi
+}
+
 # expect_eq WHAT EXPECTED ACTUAL
 expect_eq() {
 	if [ "$2" == "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "actual:   $3"; fi

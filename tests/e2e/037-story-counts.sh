@@ -28,17 +28,19 @@ reb=$T/reb
 wire-index rebuild -q --db "$reb" -j2 "$T/a" "$T/b" "$T/c" ||
 	not_ok "the rebuild exits 0"
 
-# ids DB ARGS...: the id of every version listed, page by page.
-ids() {
-	local db=$1 off=0 page; shift
+# listed FILTER DB ARGS...: the jq FILTER of every version listed, a line
+# each (objects compact), page by page.
+listed() {
+	local filter=$1 db=$2 off=0 page; shift 2
 	while :; do
 		page=$(wire-search --db "$db" --all-versions --json --limit 1000 --offset $off "$@" |
-			jq -r 'select(.type=="hit") | .id')
+			jq -rc "select(.type==\"hit\") | $filter")
 		[ -n "$page" ] && printf '%s\n' "$page"
 		[ "$(printf '%s' "$page" | grep -c .)" -lt 1000 ] && break
 		off=$((off + 1000))
 	done
 }
+ids() { listed .id "$@"; } # DB ARGS...: the id of every version listed
 gendb() { echo "$1/gen-$(printf %06d "$(wire-index stats --db "$1" --json | jq .generation)")/db"; }
 marks() { # DB TERM: how many documents carry TERM
 	xapian-delve -t "$2" "$(gendb "$1")" 2>/dev/null | sed -n '1s/.*termfreq \([0-9]*\).*/\1/p'
@@ -87,11 +89,8 @@ for q in said the Afghanistan '"port staff"' 'TTP OR glaciers' 'ministry NOT sta
 		done
 	done
 done
-if [ ${#bad[@]} -eq 0 ]; then
-	ok "$n story counts (13 queries, with and without withdrawn, 6 ways) equal the distinct ids listed"
-else
-	not_ok "story counts equal the distinct ids listed" "${bad[@]}"
-fi
+expect_none "$n story counts (13 queries, with and without withdrawn, 6 ways) equal the distinct ids listed" \
+	"story counts equal the distinct ids listed" "${bad[@]}"
 # Documents (--all-versions: nothing to collapse) of an AND are counted in
 # the ranked run itself, over every match (xap_query_is_conjunction()).
 cbad=()
@@ -104,31 +103,18 @@ for q in 'banks AND eurozone' 'ministry state' 'said AND the NOT Afghanistan' \
 		[ "${got##*:}" = "$want" ] || cbad+=("$q: ${got%%:*} gives ${got##*:}, the listing $want")
 	done
 done
-if [ ${#cbad[@]} -eq 0 ]; then
-	ok "document counts of ANDs (5 queries, 3 ways) equal the documents listed"
-else
-	not_ok "document counts of ANDs equal the documents listed" "${cbad[@]}"
-fi
+expect_none "document counts of ANDs (5 queries, 3 ways) equal the documents listed" \
+	"document counts of ANDs equal the documents listed" "${cbad[@]}"
 
 # A date range of whole days is a filter of the year, month and day terms
 # covering it (an open end closed at the index's first or last day); one
 # that would need more than 400 terms reads the date value.  Each count
 # must equal the documents of the full listing (by the value: 1000..2100
 # is 1,101 years) whose date lies in the range.
-dates() { # DB: the date of every document, page by page
-	local off=0 page
-	while :; do
-		page=$(wire-search --db "$1" --all-versions --include-withdrawn --json --limit 1000 --offset $off 'date:1000..2100' |
-			jq -r 'select(.type=="hit") | .date')
-		[ -n "$page" ] && printf '%s\n' "$page"
-		[ "$(printf '%s' "$page" | grep -c .)" -lt 1000 ] && break
-		off=$((off + 1000))
-	done
-}
 dbad=()
 dn=0
 for db in "$reb" "$inc"; do
-	all=$(dates "$db")
+	all=$(listed .date "$db" --include-withdrawn 'date:1000..2100')
 	[ "$(grep -c . <<<"$all")" = "$docs" ] || dbad+=("the value range 1000..2100 lists $(grep -c . <<<"$all") of $docs documents")
 	for r in 2016..2018 2017-03-15..2019-11-02 2016-02 2017-03-28 2016-12-31..2017-01-01 \
 		2020-02-01..2020-02-29 2015-01-01..2025-12-31 2019-12-15..2021-01-20 \
@@ -145,11 +131,8 @@ for db in "$reb" "$inc"; do
 		[ "$got" = "$want" ] || dbad+=("date:$r ($(basename "$db")): $got, the listing's dates $want")
 	done
 done
-if [ ${#dbad[@]} -eq 0 ]; then
-	ok "$dn date ranges (terms, open ends closed) count the documents dated in them"
-else
-	not_ok "date ranges count the documents dated in them" "${dbad[@]}"
-fi
+expect_none "$dn date ranges (terms, open ends closed) count the documents dated in them" \
+	"date ranges count the documents dated in them" "${dbad[@]}"
 expect_eq "--all-versions --count counts documents" "$docs" \
 	"$(wire-search --db "$reb" --all-versions --include-withdrawn --count 'date:1900..2100')"
 
@@ -157,16 +140,9 @@ expect_eq "--all-versions --count counts documents" "$docs" \
 # stories with a matching version that has it (--all-versions: versions).
 facet_listing() { # DB FIELD ARGS...: "value<TAB>count" from the listing
 	local db=$1 field=$2; shift 2
-	local off=0 page
-	while :; do
-		page=$(wire-search --db "$db" --all-versions --json --limit 1000 --offset $off "$@" |
-			jq -c 'select(.type=="hit")')
-		[ -n "$page" ] && jq -r --arg f "$field" '. as $h |
-			(if $f == "place" then ($h.places // [])[] elif $f == "agency" then $h.agency
-			 else $h.language end) | select(. != null and . != "") | [., $h.id] | @tsv' <<<"$page"
-		[ "$(printf '%s' "$page" | grep -c .)" -lt 1000 ] && break
-		off=$((off + 1000))
-	done | sort -u | cut -f1 | sort | uniq -c | awk '{c=$1; $1=""; sub(/^ /, ""); print $0 "\t" c}' | sort
+	listed . "$db" "$@" | jq -r --arg f "$field" '. as $h |
+		(if $f == "place" then ($h.places // [])[] elif $f == "agency" then $h.agency
+		 else $h.language end) | select(. != null and . != "") | [., $h.id] | @tsv' | sort -u | cut -f1 | sort | uniq -c | awk '{c=$1; $1=""; sub(/^ /, ""); print $0 "\t" c}' | sort
 }
 facet_search() { # DB FIELD ARGS...: "value<TAB>count" from --facets
 	local db=$1 field=$2; shift 2
@@ -185,8 +161,5 @@ for q in said Afghanistan 'TTP OR glaciers' 'agency:AP'; do
 		done
 	done
 done
-if [ ${#fbad[@]} -eq 0 ]; then
-	ok "$fn facet tables (4 queries, agency/language/place, both indexes) count distinct stories"
-else
-	not_ok "facet counts are distinct stories per value" "${fbad[@]}"
-fi
+expect_none "$fn facet tables (4 queries, agency/language/place, both indexes) count distinct stories" \
+	"facet counts are distinct stories per value" "${fbad[@]}"
