@@ -1,5 +1,7 @@
 #include "alloc.h"
 
+#include <stdalign.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,4 +88,57 @@ char *wire_strndup(const char *s, size_t n)
 char *wire_strdup(const char *s)
 {
 	return wire_strndup(s, strlen(s));
+}
+
+struct wire_arena {
+	struct wire_arena *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+void *wire_arena_alloc(wire_arena **head, size_t n)
+{
+	const size_t align = alignof(max_align_t);
+	wire_arena *b = *head;
+	size_t need;
+	void *p;
+
+	if (n > SIZE_MAX / 4)
+		return NULL;
+	need = n ? (n + align - 1) / align * align : align;
+	if (!b || b->cap - b->used < need) {
+		size_t cap = need > 8192 ? need : 8192;
+
+		b = wire_malloc(sizeof(*b) + cap);
+		if (!b)
+			return NULL;
+		b->next = *head;
+		b->used = 0;
+		b->cap = cap;
+		*head = b;
+	}
+	p = (char *)b->data + b->used;
+	b->used += need;
+	return p;
+}
+
+char *wire_arena_strndup(wire_arena **a, const char *s, size_t n)
+{
+	char *d = wire_arena_alloc(a, n + 1);
+
+	if (!d)
+		return NULL;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+void wire_arena_free(wire_arena *b)
+{
+	while (b) {
+		wire_arena *next = b->next;
+
+		free(b);
+		b = next;
+	}
 }

@@ -22,6 +22,19 @@ char *wire_strdup(const char *s);
 /* Copy of the first N bytes of S (which need not be NUL-terminated). */
 char *wire_strndup(const char *s, size_t n);
 
+/* An arena: many small allocations freed at once.  A NULL wire_arena *
+ * is an empty arena; wire_arena_free() releases every block. */
+typedef struct wire_arena wire_arena;
+/* N bytes (aligned for any type) from the arena *A, which grows a block
+ * of at least 8 KB at a time; they live until wire_arena_free(*A).  NULL
+ * when out of memory (the arena stays as it was). */
+void *wire_arena_alloc(wire_arena **a, size_t n);
+/* Copy of the first N bytes of S plus a NUL, in the arena *A; NULL when
+ * out of memory. */
+char *wire_arena_strndup(wire_arena **a, const char *s, size_t n);
+/* Free every block of the arena A; NULL is a no-op. */
+void wire_arena_free(wire_arena *a);
+
 /* Test hook: make the N-th allocation from now fail (N >= 1), and every
  * later one too when PERSIST.  N == 0 turns failures off.  Returns the
  * number of allocations made since the last call. */

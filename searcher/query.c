@@ -48,7 +48,6 @@
 #include "text.h"
 #include "xap.h"
 
-#include <stdalign.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -79,62 +78,6 @@
 #define MAX_FILTER_TERM 240u
 /* Most bytes of the user's text quoted in an error message. */
 #define QUOTE_MAX 80u
-
-/* --------------------------------------------------------------------
- * Arena.
- */
-struct arena_block {
-	struct arena_block *next;
-	size_t used, cap;
-	max_align_t data[];
-};
-
-static void *arena_alloc(struct arena_block **head, size_t n)
-{
-	const size_t align = alignof(max_align_t);
-	struct arena_block *b = *head;
-	size_t need;
-	void *p;
-
-	if (n > SIZE_MAX / 4)
-		return NULL;
-	need = n ? (n + align - 1) / align * align : align;
-	if (!b || b->cap - b->used < need) {
-		size_t cap = need > 8192 ? need : 8192;
-
-		b = wire_malloc(sizeof(*b) + cap);
-		if (!b)
-			return NULL;
-		b->next = *head;
-		b->used = 0;
-		b->cap = cap;
-		*head = b;
-	}
-	p = (char *)b->data + b->used;
-	b->used += need;
-	return p;
-}
-
-static void arena_free(struct arena_block *b)
-{
-	while (b) {
-		struct arena_block *next = b->next;
-
-		free(b);
-		b = next;
-	}
-}
-
-static char *arena_strndup(struct arena_block **a, const char *s, size_t n)
-{
-	char *d = arena_alloc(a, n + 1);
-
-	if (!d)
-		return NULL;
-	memcpy(d, s, n);
-	d[n] = '\0';
-	return d;
-}
 
 /* --------------------------------------------------------------------
  * Fields.
@@ -250,7 +193,7 @@ struct qnode {
 };
 
 struct query {
-	struct arena_block *arena;
+	wire_arena *arena;
 	qnode *root;          /* NULL: nothing to search for */
 	const char *text;     /* the query as given (arena copy) */
 	size_t len;
@@ -643,7 +586,7 @@ static int collect_tok(void *ctx, const text_token *t)
 	if (wire_grow(&v, &c->cap, c->n + 1, sizeof(*c->v)))
 		return 1;
 	c->v = v;
-	term = arena_strndup(&c->p->q->arena, t->term, t->len);
+	term = wire_arena_strndup(&c->p->q->arena, t->term, t->len);
 	if (!term)
 		return 1;
 	c->v[c->n].term = term;
@@ -684,7 +627,7 @@ static int words_of(struct parser *p, size_t start, size_t len, struct words *w)
 	}
 	if (!w->c.n)
 		return 0;
-	w->parts = arena_alloc(&p->q->arena, w->c.n * sizeof(*w->parts));
+	w->parts = wire_arena_alloc(&p->q->arena, w->c.n * sizeof(*w->parts));
 	if (!w->parts) {
 		oom(p);
 		return -1;
@@ -723,7 +666,7 @@ static int words_of(struct parser *p, size_t start, size_t len, struct words *w)
 
 static qnode *new_node(struct parser *p, enum qkind kind)
 {
-	qnode *n = arena_alloc(&p->q->arena, sizeof(*n));
+	qnode *n = wire_arena_alloc(&p->q->arena, sizeof(*n));
 
 	if (!n) {
 		oom(p);
@@ -740,7 +683,7 @@ static qnode *node1(struct parser *p, enum qkind kind, const char *term)
 
 	if (!n)
 		return NULL;
-	n->terms = arena_alloc(&p->q->arena, sizeof(*n->terms));
+	n->terms = wire_arena_alloc(&p->q->arena, sizeof(*n->terms));
 	if (!n->terms) {
 		oom(p);
 		return NULL;
@@ -1146,8 +1089,8 @@ static qnode *filter_node(struct parser *p, const struct tok *t)
 	if (!(n = new_node(p, Q_FVAL)))
 		goto out;
 	n->field = f;
-	n->term = arena_strndup(&p->q->arena, term, len);
-	n->value = arena_strndup(&p->q->arena, value, strlen(value));
+	n->term = wire_arena_strndup(&p->q->arena, term, len);
+	n->value = wire_arena_strndup(&p->q->arena, value, strlen(value));
 	if (!n->term || !n->value) {
 		oom(p);
 		n = NULL;
@@ -1615,13 +1558,13 @@ static qnode *copy_phrase_node(struct parser *p, const char *const *terms,
 
 	if (!x)
 		return NULL;
-	x->terms = arena_alloc(&p->q->arena, n * sizeof(*x->terms));
+	x->terms = wire_arena_alloc(&p->q->arena, n * sizeof(*x->terms));
 	if (!x->terms) {
 		oom(p);
 		return NULL;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (!(x->terms[i] = arena_strndup(&p->q->arena, terms[i],
+		if (!(x->terms[i] = wire_arena_strndup(&p->q->arena, terms[i],
 						  strlen(terms[i])))) {
 			oom(p);
 			return NULL;
@@ -1801,7 +1744,7 @@ int query_parse(const char *text, const query_options *opts, query **out,
 	}
 	p.q = q;
 	q->len = p.len;
-	q->text = arena_strndup(&q->arena, text, p.len);
+	q->text = wire_arena_strndup(&q->arena, text, p.len);
 	if (!q->text) {
 		oom(&p);
 	} else if ((p.text = q->text), !lex(&p)) {
@@ -1938,7 +1881,7 @@ void query_free(query *q)
 		return;
 	free(q->hl_terms);
 	free(q->hl_phrases);
-	arena_free(q->arena);
+	wire_arena_free(q->arena);
 	free(q);
 }
 
@@ -2118,7 +2061,7 @@ static int scan_term(void *ctx, const char *term, size_t len, uint32_t tf)
 	if ((s->st = xap_stem_word(s->stem, t, &st)) != XAP_OK)
 		return 1;
 	if (!strcmp(st, s->stemmed)) {
-		char *c = arena_strndup(&s->b->q->arena, t, len - s->prefix_len);
+		char *c = wire_arena_strndup(&s->b->q->arena, t, len - s->prefix_len);
 
 		if (!c) {
 			s->oom = 1;
@@ -2171,7 +2114,7 @@ static int find_variants(struct xb *b, qnode *n, const char *prefix)
 		}
 		scanp = wire_malloc(pl + cp + 1);
 		memset(&s, 0, sizeof(s));
-		s.keep = arena_alloc(&b->q->arena, STEM_KEEP * sizeof(*s.keep));
+		s.keep = wire_arena_alloc(&b->q->arena, STEM_KEEP * sizeof(*s.keep));
 		if (!scanp || !s.keep) {
 			free(scanp);
 			free(stemmed);
@@ -2248,7 +2191,7 @@ static int wildcard_seen(void *ctx, const char *term, size_t len, uint32_t tf)
 	(void)tf;
 	if (len <= s->prefix_len)
 		return 0;
-	s->keep[s->n_keep] = arena_strndup(&s->b->q->arena, term + s->prefix_len,
+	s->keep[s->n_keep] = wire_arena_strndup(&s->b->q->arena, term + s->prefix_len,
 					   len - s->prefix_len);
 	if (!s->keep[s->n_keep]) {
 		s->oom = 1;
@@ -2270,7 +2213,7 @@ static int find_expansions(struct xb *b, qnode *n, const char *prefix)
 	memset(&s, 0, sizeof(s));
 	s.b = b;
 	s.prefix_len = strlen(prefix);
-	s.keep = arena_alloc(&b->q->arena, WILDCARD_HIGHLIGHT * sizeof(*s.keep));
+	s.keep = wire_arena_alloc(&b->q->arena, WILDCARD_HIGHLIGHT * sizeof(*s.keep));
 	if (!s.keep || strbuf_addstr(&sb, prefix) ||
 	    strbuf_addstr(&sb, n->terms[0])) {
 		strbuf_release(&sb);

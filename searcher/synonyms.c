@@ -10,7 +10,9 @@
  * is its parts in order: "Tehreek-e-Taliban Pakistan" is tehreek e taliban
  * pakistan, as a query phrase of those words gives.
  *
- * Tables hold a few hundred lines: lookups are linear.
+ * Every term lives in one arena; keys and expansions are found through
+ * hash tables, so loading N lines is O(N) (the table is read at each
+ * search process's start, where its cost counts).
  */
 #include "query.h"
 
@@ -20,53 +22,83 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 struct syn_key {
-	char *term;           /* the key as a query term */
-	query_phrase *exps;   /* its expansions; terms malloc'd */
+	const char *term;     /* the key as a query term (arena) */
+	query_phrase *exps;   /* its expansions; their terms in the arena */
 	size_t n, cap;
+	uint32_t hash;
 };
 
 /* An expansion and the keys it leads back to. */
 struct syn_rev {
-	const char *const *terms;  /* borrowed from the first key's expansion */
+	const char *const *terms;  /* the first key's expansion's (arena) */
 	size_t n;
-	const char **keys;         /* borrowed from the keys */
+	const char **keys;         /* the keys' terms (arena) */
 	size_t n_keys, cap;
+	uint32_t hash;
+};
+
+/* Open addressing: slot i holds an index + 1 into keys or revs, 0 when
+ * empty; at most half full. */
+struct slots {
+	uint32_t *v;
+	size_t mask;  /* size - 1; size a power of two, or 0 before use */
 };
 
 struct synonyms {
+	wire_arena *arena;
 	struct syn_key *keys;
 	size_t n_keys, cap_keys;
 	struct syn_rev *revs;
 	size_t n_revs, cap_revs;
+	struct slots key_slots, rev_slots;
 };
 
-/* The terms of one key or expansion. */
+/* The terms of one key or expansion as the tokenizer gives them: each
+ * NUL-terminated in TEXT, at the offsets OFF.  Reused line after line. */
 struct terms {
-	char **v;
+	strbuf text;
+	size_t *off;
 	size_t n, cap;
 	int joined;  /* a hyphenated word's joined form was seen */
 	uint32_t last_pos;
 	int oom;
 };
 
-static void terms_release(struct terms *t)
+static uint32_t hash_bytes(uint32_t h, const char *s, size_t n)
 {
-	for (size_t i = 0; i < t->n; i++)
-		free(t->v[i]);
-	free(t->v);
-	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static uint32_t hash_term(const char *term)
+{
+	return hash_bytes(2166136261u, term, strlen(term));
+}
+
+/* Terms hash as their bytes with each NUL, so ("a b") and ("ab") differ. */
+static uint32_t hash_terms(const char *const *terms, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++)
+		h = hash_bytes(h, terms[i], strlen(terms[i]) + 1);
+	return h;
 }
 
 static int add_term(void *ctx, const text_token *tok)
 {
 	struct terms *t = ctx;
-	void *p = t->v;
+	void *p = t->off;
 
 	if (tok->flags & TEXT_TOKEN_JOINED) {
 		t->joined = 1;
@@ -75,12 +107,14 @@ static int add_term(void *ctx, const text_token *tok)
 	/* One term per position, as the query parser takes them. */
 	if (t->n && tok->position == t->last_pos)
 		return 0;
-	if (wire_grow(&p, &t->cap, t->n + 1, sizeof(*t->v))) {
+	if (wire_grow(&p, &t->cap, t->n + 1, sizeof(*t->off))) {
 		t->oom = 1;
 		return 1;
 	}
-	t->v = p;
-	if (!(t->v[t->n] = wire_strndup(tok->term, tok->len))) {
+	t->off = p;
+	t->off[t->n] = t->text.len;
+	if (strbuf_add(&t->text, tok->term, tok->len) ||
+	    strbuf_add(&t->text, "", 1)) {
 		t->oom = 1;
 		return 1;
 	}
@@ -91,13 +125,26 @@ static int add_term(void *ctx, const text_token *tok)
 
 static int tokenize(const char *s, size_t len, struct terms *t)
 {
-	memset(t, 0, sizeof(*t));
+	t->text.len = 0;
+	t->n = 0;
+	t->joined = 0;
+	t->last_pos = 0;
+	t->oom = 0;
 	if (text_tokenize(s, len, TEXT_FOR_QUERY, 1, add_term, t, NULL, NULL) ||
-	    t->oom) {
-		terms_release(t);
+	    t->oom)
 		return -1;
-	}
 	return 0;
+}
+
+static const char *term_at(const struct terms *t, size_t i)
+{
+	return t->text.buf + t->off[i];
+}
+
+static void terms_release(struct terms *t)
+{
+	strbuf_release(&t->text);
+	free(t->off);
 }
 
 static int same(const char *const *a, size_t na, const char *const *b,
@@ -111,27 +158,103 @@ static int same(const char *const *a, size_t na, const char *const *b,
 	return 1;
 }
 
-static struct syn_key *find_key(const synonyms *syn, const char *term)
+/* Whether T's terms are those of the N TERMS. */
+static int same_terms(const struct terms *t, const char *const *terms,
+		      size_t n)
 {
-	for (size_t i = 0; i < syn->n_keys; i++)
-		if (!strcmp(syn->keys[i].term, term))
-			return &syn->keys[i];
+	if (t->n != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(term_at(t, i), terms[i]))
+			return 0;
+	return 1;
+}
+
+static struct syn_key *find_key(const synonyms *syn, const char *term,
+				uint32_t h)
+{
+	const struct slots *sl = &syn->key_slots;
+
+	if (!sl->v)
+		return NULL;
+	for (size_t i = h & sl->mask; sl->v[i]; i = (i + 1) & sl->mask) {
+		struct syn_key *k = &syn->keys[sl->v[i] - 1];
+
+		if (k->hash == h && !strcmp(k->term, term))
+			return k;
+	}
 	return NULL;
 }
 
 static struct syn_rev *find_rev(const synonyms *syn, const char *const *terms,
-				size_t n)
+				size_t n, uint32_t h)
 {
-	for (size_t i = 0; i < syn->n_revs; i++)
-		if (same(syn->revs[i].terms, syn->revs[i].n, terms, n))
-			return &syn->revs[i];
+	const struct slots *sl = &syn->rev_slots;
+
+	if (!sl->v)
+		return NULL;
+	for (size_t i = h & sl->mask; sl->v[i]; i = (i + 1) & sl->mask) {
+		struct syn_rev *r = &syn->revs[sl->v[i] - 1];
+
+		if (r->hash == h && same(r->terms, r->n, terms, n))
+			return r;
+	}
 	return NULL;
 }
 
-/* Record that expansion E (its terms owned by a key) leads back to KEY. */
+/* Make room in SL for the COUNT-th entry (COUNT entries after it), whose
+ * hashes HASH_OF gives; 0, or -1 when out of memory. */
+static int slots_reserve(struct slots *sl, size_t count,
+			 uint32_t (*hash_of)(const synonyms *, size_t),
+			 const synonyms *syn)
+{
+	size_t size = sl->v ? sl->mask + 1 : 0, want = 64;
+	uint32_t *v;
+
+	if (count * 2 <= size)
+		return 0;
+	while (want < count * 2)
+		want *= 2;
+	if (count > UINT32_MAX / 2 || !(v = wire_calloc(want, sizeof(*v))))
+		return -1;
+	free(sl->v);
+	sl->v = v;
+	sl->mask = want - 1;
+	for (size_t e = 0; e + 1 < count; e++) {
+		size_t i = hash_of(syn, e) & sl->mask;
+
+		while (sl->v[i])
+			i = (i + 1) & sl->mask;
+		sl->v[i] = (uint32_t)e + 1;
+	}
+	return 0;
+}
+
+static uint32_t key_hash_of(const synonyms *syn, size_t e)
+{
+	return syn->keys[e].hash;
+}
+
+static uint32_t rev_hash_of(const synonyms *syn, size_t e)
+{
+	return syn->revs[e].hash;
+}
+
+/* Put entry E (its hash H) in SL, which has room. */
+static void slots_put(struct slots *sl, size_t e, uint32_t h)
+{
+	size_t i = h & sl->mask;
+
+	while (sl->v[i])
+		i = (i + 1) & sl->mask;
+	sl->v[i] = (uint32_t)e + 1;
+}
+
+/* Record that expansion E (its terms in the arena) leads back to KEY. */
 static int add_rev(synonyms *syn, const query_phrase *e, const char *key)
 {
-	struct syn_rev *r = find_rev(syn, e->terms, e->n);
+	uint32_t h = hash_terms(e->terms, e->n);
+	struct syn_rev *r = find_rev(syn, e->terms, e->n, h);
 	void *p;
 
 	if (!r) {
@@ -144,6 +267,11 @@ static int add_rev(synonyms *syn, const query_phrase *e, const char *key)
 		memset(r, 0, sizeof(*r));
 		r->terms = e->terms;
 		r->n = e->n;
+		r->hash = h;
+		if (slots_reserve(&syn->rev_slots, syn->n_revs + 1,
+				  rev_hash_of, syn))
+			return -1;
+		slots_put(&syn->rev_slots, syn->n_revs, h);
 		syn->n_revs++;
 	}
 	for (size_t i = 0; i < r->n_keys; i++)
@@ -157,40 +285,63 @@ static int add_rev(synonyms *syn, const query_phrase *e, const char *key)
 	return 0;
 }
 
-/* Add expansion T (taken over when added) to the key KEY_TERM. */
-static int add_expansion(synonyms *syn, const char *key_term, struct terms *t)
+/* The key KEY_TERM, added when new; NULL when out of memory. */
+static struct syn_key *get_key(synonyms *syn, const char *key_term)
 {
-	struct syn_key *k = find_key(syn, key_term);
-	query_phrase *e;
+	uint32_t h = hash_term(key_term);
+	struct syn_key *k = find_key(syn, key_term, h);
 	void *p;
 
-	if (!k) {
-		p = syn->keys;
-		if (wire_grow(&p, &syn->cap_keys, syn->n_keys + 1,
-			      sizeof(*syn->keys)))
-			return -1;
-		syn->keys = p;
-		k = &syn->keys[syn->n_keys];
-		memset(k, 0, sizeof(*k));
-		if (!(k->term = wire_strdup(key_term)))
-			return -1;
-		syn->n_keys++;
-	}
+	if (k)
+		return k;
+	p = syn->keys;
+	if (wire_grow(&p, &syn->cap_keys, syn->n_keys + 1, sizeof(*syn->keys)))
+		return NULL;
+	syn->keys = p;
+	k = &syn->keys[syn->n_keys];
+	memset(k, 0, sizeof(*k));
+	k->hash = h;
+	if (!(k->term = wire_arena_strndup(&syn->arena, key_term,
+					   strlen(key_term))) ||
+	    slots_reserve(&syn->key_slots, syn->n_keys + 1, key_hash_of, syn))
+		return NULL;
+	slots_put(&syn->key_slots, syn->n_keys, h);
+	syn->n_keys++;
+	return k;
+}
+
+/* Add the expansion T (copied into the arena) to the key KEY_TERM. */
+static int add_expansion(synonyms *syn, const char *key_term,
+			 const struct terms *t)
+{
+	struct syn_key *k = get_key(syn, key_term);
+	query_phrase *e;
+	const char **v;
+	char *text;
+	void *p;
+
+	if (!k)
+		return -1;
 	/* An expansion that is the key itself, or one already known. */
-	if (t->n == 1 && !strcmp(t->v[0], key_term))
+	if (t->n == 1 && !strcmp(term_at(t, 0), key_term))
 		return 0;
 	for (size_t i = 0; i < k->n; i++)
-		if (same(k->exps[i].terms, k->exps[i].n,
-			 (const char *const *)t->v, t->n))
+		if (same_terms(t, k->exps[i].terms, k->exps[i].n))
 			return 0;
 	p = k->exps;
 	if (wire_grow(&p, &k->cap, k->n + 1, sizeof(*k->exps)))
 		return -1;
 	k->exps = p;
+	v = wire_arena_alloc(&syn->arena, t->n * sizeof(*v));
+	text = wire_arena_alloc(&syn->arena, t->text.len);
+	if (!v || !text)
+		return -1;
+	memcpy(text, t->text.buf, t->text.len);
+	for (size_t i = 0; i < t->n; i++)
+		v[i] = text + t->off[i];
 	e = &k->exps[k->n++];
-	e->terms = (const char *const *)t->v;
+	e->terms = v;
 	e->n = t->n;
-	memset(t, 0, sizeof(*t));
 	return add_rev(syn, e, k->term);
 }
 
@@ -227,13 +378,17 @@ static void trim(const char **s, const char **e)
 
 enum { LINE_OK = 0, LINE_OOM = -1, LINE_BAD = -2 };
 
+/* The token vectors a load reuses line after line. */
+struct workspace {
+	struct terms key, exp;
+};
+
 /* One line; on LINE_BAD, WHY says what is wrong. */
-static int load_line(synonyms *syn, const char *line, size_t len, char *why,
-		     size_t whylen)
+static int load_line(synonyms *syn, struct workspace *w, const char *line,
+		     size_t len, char *why, size_t whylen)
 {
 	const char *s = line, *e = line + len, *eq, *ks, *ke;
-	struct terms key;
-	int r = LINE_OK;
+	struct terms *key = &w->key, *t = &w->exp;
 
 	trim(&s, &e);
 	if (s == e || *s == '#')
@@ -253,43 +408,36 @@ static int load_line(synonyms *syn, const char *line, size_t len, char *why,
 		snprintf(why, whylen, "empty key");
 		return LINE_BAD;
 	}
-	if (tokenize(ks, (size_t)(ke - ks), &key))
+	if (tokenize(ks, (size_t)(ke - ks), key))
 		return LINE_OOM;
-	if (key.n != 1 || key.joined) {
+	if (key->n != 1 || key->joined) {
 		snprintf(why, whylen, "key '%.*s' is not one word",
 			 (int)(ke - ks > 60 ? 60 : ke - ks), ks);
-		terms_release(&key);
 		return LINE_BAD;
 	}
-	for (const char *a = eq + 1; a <= e && r == LINE_OK;) {
+	for (const char *a = eq + 1; a <= e;) {
 		const char *b = memchr(a, '|', (size_t)(e - a));
 		const char *xs = a, *xe = b ? b : e;
-		struct terms t;
 
 		trim(&xs, &xe);
 		if (xs == xe) {
 			snprintf(why, whylen, "empty expansion");
-			r = LINE_BAD;
-			break;
+			return LINE_BAD;
 		}
-		if (tokenize(xs, (size_t)(xe - xs), &t)) {
-			r = LINE_OOM;
-			break;
-		}
-		if (!t.n) {
+		if (tokenize(xs, (size_t)(xe - xs), t))
+			return LINE_OOM;
+		if (!t->n) {
 			snprintf(why, whylen, "expansion '%.*s' has no words",
 				 (int)(xe - xs > 60 ? 60 : xe - xs), xs);
-			r = LINE_BAD;
-		} else if (add_expansion(syn, key.v[0], &t)) {
-			r = LINE_OOM;
+			return LINE_BAD;
 		}
-		terms_release(&t);
+		if (add_expansion(syn, term_at(key, 0), t))
+			return LINE_OOM;
 		if (!b)
 			break;
 		a = b + 1;
 	}
-	terms_release(&key);
-	return r;
+	return LINE_OK;
 }
 
 /* Read the whole of F into SB.  0, -1 on a read error (errno set), -2 when
@@ -315,6 +463,7 @@ int synonyms_load_more(synonyms *syn, const char *path, char *err,
 		       size_t errlen)
 {
 	strbuf text = STRBUF_INIT;
+	struct workspace w;
 	char why[160];
 	unsigned long lineno = 0;
 	const char *p, *end;
@@ -350,6 +499,9 @@ int synonyms_load_more(synonyms *syn, const char *path, char *err,
 		break;
 	}
 	fclose(f);
+	memset(&w, 0, sizeof(w));
+	strbuf_init(&w.key.text);
+	strbuf_init(&w.exp.text);
 	p = text.buf;
 	end = p + text.len;
 	while (!r && p < end) {
@@ -366,7 +518,7 @@ int synonyms_load_more(synonyms *syn, const char *path, char *err,
 			r = -1;
 			break;
 		}
-		c = load_line(syn, line, n, why, sizeof why);
+		c = load_line(syn, &w, line, n, why, sizeof why);
 		if (c == LINE_OOM) {
 			set_err(err, errlen, "out of memory");
 			r = -1;
@@ -375,6 +527,8 @@ int synonyms_load_more(synonyms *syn, const char *path, char *err,
 			r = -1;
 		}
 	}
+	terms_release(&w.key);
+	terms_release(&w.exp);
 	strbuf_release(&text);
 	return r;
 }
@@ -400,30 +554,23 @@ void synonyms_free(synonyms *syn)
 {
 	if (!syn)
 		return;
-	for (size_t i = 0; i < syn->n_keys; i++) {
-		struct syn_key *k = &syn->keys[i];
-
-		for (size_t j = 0; j < k->n; j++) {
-			char **t = (char **)(void *)k->exps[j].terms;
-
-			for (size_t m = 0; m < k->exps[j].n; m++)
-				free(t[m]);
-			free(t);
-		}
-		free(k->exps);
-		free(k->term);
-	}
+	for (size_t i = 0; i < syn->n_keys; i++)
+		free(syn->keys[i].exps);
 	for (size_t i = 0; i < syn->n_revs; i++)
 		free(syn->revs[i].keys);
 	free(syn->keys);
 	free(syn->revs);
+	free(syn->key_slots.v);
+	free(syn->rev_slots.v);
+	wire_arena_free(syn->arena);
 	free(syn);
 }
 
 size_t synonyms_expansions(const synonyms *syn, const char *term,
 			   const query_phrase **out)
 {
-	const struct syn_key *k = syn && term ? find_key(syn, term) : NULL;
+	const struct syn_key *k =
+		syn && term ? find_key(syn, term, hash_term(term)) : NULL;
 
 	*out = k && k->n ? k->exps : NULL;
 	return k ? k->n : 0;
@@ -432,7 +579,8 @@ size_t synonyms_expansions(const synonyms *syn, const char *term,
 size_t synonyms_keys(const synonyms *syn, const char *const *terms, size_t n,
 		     const char *const **out)
 {
-	const struct syn_rev *r = syn && n ? find_rev(syn, terms, n) : NULL;
+	const struct syn_rev *r =
+		syn && n ? find_rev(syn, terms, n, hash_terms(terms, n)) : NULL;
 
 	*out = r ? r->keys : NULL;
 	return r ? r->n_keys : 0;

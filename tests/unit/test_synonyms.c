@@ -318,6 +318,65 @@ static void test_load_more(void **state)
 	synonyms_free(NULL);
 }
 
+/* A table of many keys, so its hash tables grow several times while it
+ * loads: key kN has the expansions "word N" and "shared M" (M = N / 7,
+ * shared by seven keys), and every lookup, both ways, still finds exactly
+ * what the file says, with the keys in file order. */
+static void test_many_keys(void **state)
+{
+	enum { KEYS = 700 };  /* a multiple of 7 */
+	char path[400], err[512], key[32], want0[64], want1[64];
+	const char *const *keys;
+	const query_phrase *e;
+	synonyms *syn = NULL;
+	size_t cap = KEYS * 48, at = 0;
+	char *text = malloc(cap);
+
+	(void)state;
+	assert_non_null(text);
+	for (int i = 0; i < KEYS; i++)
+		at += (size_t)snprintf(text + at, cap - at,
+				       "K%d = word %d | shared %d\n", i, i, i / 7);
+	snprintf(path, sizeof path, "%s/many.txt", tmpdir);
+	write_file(path, text, at);
+	free(text);
+	assert_int_equal(synonyms_load(path, &syn, err, sizeof err), 0);
+	for (int i = 0; i < KEYS; i++) {
+		const char *pair[2], *const wants[2] = { want0, want1 };
+		char n[16], m[16];
+
+		snprintf(key, sizeof key, "k%d", i);
+		snprintf(want0, sizeof want0, "word %d", i);
+		snprintf(want1, sizeof want1, "shared %d", i / 7);
+		expect_expansions(syn, key, wants, 2);
+		snprintf(n, sizeof n, "%d", i);
+		pair[0] = "word";
+		pair[1] = n;
+		assert_int_equal(synonyms_keys(syn, pair, 2, &keys), 1);
+		assert_string_equal(keys[0], key);
+		if (i % 7 == 0) {
+			snprintf(m, sizeof m, "%d", i / 7);
+			pair[0] = "shared";
+			pair[1] = m;
+			assert_int_equal(synonyms_keys(syn, pair, 2, &keys), 7);
+			for (int j = 0; j < 7; j++) {
+				snprintf(key, sizeof key, "k%d", i + j);
+				assert_string_equal(keys[j], key);
+			}
+		}
+	}
+	/* Terms are compared whole: "word 1" is not "word1" nor "word 10". */
+	{
+		const char *one[] = { "word1" }, *three[] = { "word", "1", "0" };
+
+		assert_int_equal(synonyms_keys(syn, one, 1, &keys), 0);
+		assert_int_equal(synonyms_keys(syn, three, 3, &keys), 0);
+	}
+	assert_int_equal(synonyms_expansions(syn, "k700", &e), 0);
+	assert_int_equal(synonyms_expansions(syn, "K1", &e), 0);
+	synonyms_free(syn);
+}
+
 /* $WIRE_SYNONYMS first, then DATADIR, then the tree the program was
  * built in. */
 static void test_default_path(void **state)
@@ -428,6 +487,7 @@ int main(void)
 		cmocka_unit_test(test_file_format),
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_load_more),
+		cmocka_unit_test(test_many_keys),
 		cmocka_unit_test(test_default_path),
 		cmocka_unit_test(test_alloc_failure),
 	};
