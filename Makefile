@@ -68,7 +68,7 @@ LIBS = $(filter-out $(addprefix -l,$(STATIC_ARCHIVES)),$(PKG_LIBS)) \
 COMMON_C := $(sort $(wildcard common/*.c common/readers/*.c))
 COMMON_CXX := common/xap.cc
 INDEXER_C := $(filter-out indexer/main.c,$(sort $(wildcard indexer/*.c)))
-SEARCHER_C := $(filter-out searcher/cli.c searcher/cgi.c,$(sort $(wildcard searcher/*.c)))
+SEARCHER_C := $(filter-out searcher/cli.c searcher/cgi.c searcher/synonyms_compile.c,$(sort $(wildcard searcher/*.c)))
 CORPUS_TOOLS := $(sort $(wildcard corpus/tools/*.c))
 
 obj = $(patsubst %.cc,$(O)/%.o,$(patsubst %.c,$(O)/%.o,$(1)))
@@ -107,7 +107,18 @@ $(LIBWIRE): $(call obj,$(COMMON_C) $(COMMON_CXX))
 $(LIBINDEXER): $(call obj,$(INDEXER_C))
 	@rm -f $@
 	$(AR) rcs $@ $^ $(if $^,,$(O)/common/alloc.o)
-$(LIBSEARCHER): $(call obj,$(SEARCHER_C))
+# The shipped synonyms, tokenized at build time into a table the programs
+# carry (query.h: synonyms_compiled): a search then reads the file only to
+# check that it is still the one compiled in.
+SYNONYMS_COMPILE := $(O)/synonyms-compile
+$(SYNONYMS_COMPILE): $(call obj,searcher/synonyms_compile.c searcher/synonyms.c) $(LIBWIRE)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(O)/searcher/synonyms_default.c: common/synonyms.txt $(SYNONYMS_COMPILE)
+	$(SYNONYMS_COMPILE) $< synonyms_default_compiled $@
+$(O)/searcher/synonyms_default.o: $(O)/searcher/synonyms_default.c
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIBSEARCHER): $(call obj,$(SEARCHER_C)) $(O)/searcher/synonyms_default.o
 	@rm -f $@
 	$(AR) rcs $@ $^ $(if $^,,$(O)/common/alloc.o)
 

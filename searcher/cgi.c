@@ -645,7 +645,9 @@ static synonyms *load_synonyms(void)
 
 	if (!path || !*path)
 		path = WIRE_DATADIR "/synonyms.txt";
-	if (access(path, R_OK) == 0 && synonyms_load(path, &syn, err, sizeof(err))) {
+	if (access(path, R_OK) == 0 &&
+	    synonyms_load_prebuilt(path, &synonyms_default_compiled, &syn, err,
+				   sizeof(err)) < 0) {
 		log_line("synonyms not used", err);
 		syn = NULL;
 	}

@@ -76,7 +76,8 @@ static synonyms *load_synonyms(const char *extra)
 	const char *path = synonyms_default_path(WIRE_DATADIR, buf, sizeof(buf));
 	synonyms *syn = NULL;
 
-	if (path && synonyms_load(path, &syn, err, sizeof(err)))
+	if (path && synonyms_load_prebuilt(path, &synonyms_default_compiled, &syn,
+					   err, sizeof(err)) < 0)
 		fprintf(stderr, "wire-search: %s (synonyms not used)\n", err);
 	if (extra) {
 		if (!syn && synonyms_load(extra, &syn, err, sizeof(err))) {

@@ -27,6 +27,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef struct synonyms synonyms;
 
@@ -122,6 +123,46 @@ int synonyms_load_more(synonyms *syn, const char *path, char *err,
 		       size_t errlen);
 /* Free SYN and everything it holds; NULL is a no-op. */
 void synonyms_free(synonyms *syn);
+
+/* A table compiled into the program at build time (synonyms-compile
+ * writes it as C with synonyms_write_c()), so that a search process does
+ * not tokenize the shipped file at each start.  It stands for the file
+ * whose bytes have length SIZE and CRC-32 (zlib's crc32()) CRC. */
+struct synonyms_compiled_key {
+	const char *term;           /* the key as a query term */
+	const query_phrase *exps;   /* its expansions, in file order */
+	size_t n;
+};
+struct synonyms_compiled_rev {
+	size_t key, exp;     /* the expansion: keys[key].exps[exp] */
+	const size_t *keys;  /* indexes in keys[] of the keys it leads to */
+	size_t n_keys;
+};
+typedef struct synonyms_compiled {
+	uint32_t crc;
+	size_t size;
+	const struct synonyms_compiled_key *keys;
+	size_t n_keys;
+	const struct synonyms_compiled_rev *revs;
+	size_t n_revs;
+} synonyms_compiled;
+
+/* The table of common/synonyms.txt as it was when the program was built
+ * (the generated searcher/synonyms_default.c in the build directory). */
+extern const synonyms_compiled synonyms_default_compiled;
+
+/* Load the file at PATH as synonyms_load() does, except that when its
+ * bytes are those COMPILED (which may be NULL) was made from, the table
+ * is COMPILED's, without reading a line.  Returns 1 when COMPILED was
+ * used, 0 when the file was read line by line (the table in *OUT either
+ * way, to synonyms_free()), or -1 with "PATH:LINE: reason" in ERR. */
+int synonyms_load_prebuilt(const char *path, const synonyms_compiled *compiled,
+			   synonyms **out, char *err, size_t errlen);
+/* Write SYN to OUT as C source defining "const synonyms_compiled NAME",
+ * for the file SOURCE of SIZE bytes and CRC-32 CRC.  Returns 0, or -1 on
+ * a write error (OUT's error flag) or an inconsistent table. */
+int synonyms_write_c(const synonyms *syn, const char *source, uint32_t crc,
+		     size_t size, const char *name, FILE *out);
 
 /* The synonyms file to load: $WIRE_SYNONYMS when set, else DATADIR's
  * synonyms.txt when it is there (an installed program), else the one in

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 struct syn_key {
 	const char *term;     /* the key as a query term (arena) */
@@ -202,9 +203,9 @@ static struct syn_rev *find_rev(const synonyms *syn, const char *const *terms,
 	return NULL;
 }
 
-/* Make room in SL for the COUNT-th entry (COUNT entries after it), whose
- * hashes HASH_OF gives; 0, or -1 when out of memory. */
-static int slots_reserve(struct slots *sl, size_t count,
+/* Make room in SL for COUNT entries, putting back the first FILLED (whose
+ * hashes HASH_OF gives) when it grows; 0, or -1 when out of memory. */
+static int slots_reserve(struct slots *sl, size_t count, size_t filled,
 			 uint32_t (*hash_of)(const synonyms *, size_t),
 			 const synonyms *syn)
 {
@@ -220,7 +221,7 @@ static int slots_reserve(struct slots *sl, size_t count,
 	free(sl->v);
 	sl->v = v;
 	sl->mask = want - 1;
-	for (size_t e = 0; e + 1 < count; e++) {
+	for (size_t e = 0; e < filled; e++) {
 		size_t i = hash_of(syn, e) & sl->mask;
 
 		while (sl->v[i])
@@ -269,7 +270,7 @@ static int add_rev(synonyms *syn, const query_phrase *e, const char *key)
 		r->n = e->n;
 		r->hash = h;
 		if (slots_reserve(&syn->rev_slots, syn->n_revs + 1,
-				  rev_hash_of, syn))
+				  syn->n_revs, rev_hash_of, syn))
 			return -1;
 		slots_put(&syn->rev_slots, syn->n_revs, h);
 		syn->n_revs++;
@@ -303,7 +304,8 @@ static struct syn_key *get_key(synonyms *syn, const char *key_term)
 	k->hash = h;
 	if (!(k->term = wire_arena_strndup(&syn->arena, key_term,
 					   strlen(key_term))) ||
-	    slots_reserve(&syn->key_slots, syn->n_keys + 1, key_hash_of, syn))
+	    slots_reserve(&syn->key_slots, syn->n_keys + 1, syn->n_keys,
+			  key_hash_of, syn))
 		return NULL;
 	slots_put(&syn->key_slots, syn->n_keys, h);
 	syn->n_keys++;
@@ -459,51 +461,50 @@ static int read_all(FILE *f, strbuf *sb)
 	}
 }
 
-int synonyms_load_more(synonyms *syn, const char *path, char *err,
-		       size_t errlen)
+/* The file at PATH into TEXT (it is small).  0, or -1 with ERR set. */
+static int read_file(const char *path, strbuf *text, char *err, size_t errlen)
 {
-	strbuf text = STRBUF_INIT;
-	struct workspace w;
-	char why[160];
-	unsigned long lineno = 0;
-	const char *p, *end;
-	int r = 0, c;
+	int r = -1;
 	FILE *f;
 
-	if (err && errlen)
-		err[0] = '\0';
-	if (!syn || !path) {
-		set_err(err, errlen, "synonyms: no table or no file");
-		return -1;
-	}
 	if (!(f = fopen(path, "r"))) {
 		set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 		return -1;
 	}
-	/* The file at once (it is small), then line by line: a line of any
-	 * length, NUL bytes and all (a NUL is refused below, never taken for
-	 * the end of the line). */
-	switch (read_all(f, &text)) {
+	switch (read_all(f, text)) {
+	case 0:
+		r = 0;
+		break;
 	case -1:
 		set_err(err, errlen, "%s: read error: %s", path, strerror(errno));
-		r = -1;
 		break;
 	case -2:
 		set_err(err, errlen, "out of memory");
-		r = -1;
 		break;
-	case -3:
+	default:
 		set_err(err, errlen, "%s: larger than %u MB", path,
 			SYNONYMS_MAX_FILE >> 20);
-		r = -1;
 		break;
 	}
 	fclose(f);
+	return r;
+}
+
+/* Add the lines of TEXT (the file PATH, for messages) to SYN, line by
+ * line: a line of any length, NUL bytes and all (a NUL is refused, never
+ * taken for the end of the line).  0, or -1 with ERR set. */
+static int load_text(synonyms *syn, const char *path, strbuf *text, char *err,
+		     size_t errlen)
+{
+	struct workspace w;
+	char why[160];
+	unsigned long lineno = 0;
+	const char *p = text->buf, *end = text->buf + text->len;
+	int r = 0, c;
+
 	memset(&w, 0, sizeof(w));
 	strbuf_init(&w.key.text);
 	strbuf_init(&w.exp.text);
-	p = text.buf;
-	end = p + text.len;
 	while (!r && p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
@@ -529,25 +530,215 @@ int synonyms_load_more(synonyms *syn, const char *path, char *err,
 	}
 	terms_release(&w.key);
 	terms_release(&w.exp);
+	return r;
+}
+
+int synonyms_load_more(synonyms *syn, const char *path, char *err,
+		       size_t errlen)
+{
+	strbuf text = STRBUF_INIT;
+	int r;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!syn || !path) {
+		set_err(err, errlen, "synonyms: no table or no file");
+		return -1;
+	}
+	r = read_file(path, &text, err, errlen);
+	if (!r)
+		r = load_text(syn, path, &text, err, errlen);
 	strbuf_release(&text);
 	return r;
 }
 
-int synonyms_load(const char *path, synonyms **out, char *err, size_t errlen)
+/* SYN (empty) made the table C describes: its strings and term arrays
+ * borrowed, the arrays a later load may grow copied.  0, or -1 when out
+ * of memory. */
+static int from_compiled(synonyms *syn, const synonyms_compiled *c)
+{
+	void *p = NULL;
+
+	if (c->n_keys && wire_grow(&p, &syn->cap_keys, c->n_keys,
+				   sizeof(*syn->keys)))
+		return -1;
+	syn->keys = p;
+	p = NULL;
+	if (c->n_revs && wire_grow(&p, &syn->cap_revs, c->n_revs,
+				   sizeof(*syn->revs)))
+		return -1;
+	syn->revs = p;
+	if (slots_reserve(&syn->key_slots, c->n_keys, 0, key_hash_of, syn) ||
+	    slots_reserve(&syn->rev_slots, c->n_revs, 0, rev_hash_of, syn))
+		return -1;
+	for (size_t i = 0; i < c->n_keys; i++) {
+		const struct synonyms_compiled_key *ck = &c->keys[i];
+		struct syn_key *k = &syn->keys[i];
+
+		memset(k, 0, sizeof(*k));
+		k->term = ck->term;
+		k->hash = hash_term(ck->term);
+		syn->n_keys++;
+		p = NULL;
+		if (ck->n && wire_grow(&p, &k->cap, ck->n, sizeof(*k->exps)))
+			return -1;
+		k->exps = p;
+		if (ck->n)
+			memcpy(k->exps, ck->exps, ck->n * sizeof(*k->exps));
+		k->n = ck->n;
+		slots_put(&syn->key_slots, i, k->hash);
+	}
+	for (size_t i = 0; i < c->n_revs; i++) {
+		const struct synonyms_compiled_rev *cr = &c->revs[i];
+		const query_phrase *e = &c->keys[cr->key].exps[cr->exp];
+		struct syn_rev *r = &syn->revs[i];
+
+		memset(r, 0, sizeof(*r));
+		r->terms = e->terms;
+		r->n = e->n;
+		r->hash = hash_terms(e->terms, e->n);
+		syn->n_revs++;
+		p = NULL;
+		if (wire_grow(&p, &r->cap, cr->n_keys, sizeof(*r->keys)))
+			return -1;
+		r->keys = p;
+		for (size_t j = 0; j < cr->n_keys; j++)
+			r->keys[j] = c->keys[cr->keys[j]].term;
+		r->n_keys = cr->n_keys;
+		slots_put(&syn->rev_slots, i, r->hash);
+	}
+	return 0;
+}
+
+int synonyms_load_prebuilt(const char *path, const synonyms_compiled *c,
+			   synonyms **out, char *err, size_t errlen)
 {
 	synonyms *syn = wire_calloc(1, sizeof(*syn));
+	strbuf text = STRBUF_INIT;
+	int r;
 
 	*out = NULL;
-	if (!syn) {
-		set_err(err, errlen, "out of memory");
+	if (err && errlen)
+		err[0] = '\0';
+	if (!syn || !path) {
+		set_err(err, errlen, !syn ? "out of memory" :
+			"synonyms: no table or no file");
+		free(syn);
 		return -1;
 	}
-	if (synonyms_load_more(syn, path, err, errlen)) {
+	r = read_file(path, &text, err, errlen);
+	if (!r && c && text.len == c->size &&
+	    crc32(0L, (const Bytef *)text.buf, (uInt)text.len) == c->crc) {
+		r = from_compiled(syn, c) ? -1 : 1;
+		if (r < 0)
+			set_err(err, errlen, "out of memory");
+	} else if (!r) {
+		r = load_text(syn, path, &text, err, errlen);
+	}
+	strbuf_release(&text);
+	if (r < 0) {
 		synonyms_free(syn);
 		return -1;
 	}
 	*out = syn;
-	return 0;
+	return r;
+}
+
+/* S as a C string literal: non-ASCII and control bytes as octal escapes
+ * (always three digits, so a digit after one is never taken into it). */
+static void put_c_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\' || *p == '?')
+			fprintf(out, "\\%c", *p);
+		else if (*p < 0x20 || *p >= 0x7f)
+			fprintf(out, "\\%03o", *p);
+		else
+			fputc(*p, out);
+	}
+	fputc('"', out);
+}
+
+/* Index of the key whose term is TERM (a pointer SYN holds). */
+static size_t key_index(const synonyms *syn, const char *term)
+{
+	size_t i = 0;
+
+	while (i < syn->n_keys && syn->keys[i].term != term)
+		i++;
+	return i;
+}
+
+int synonyms_write_c(const synonyms *syn, const char *source, uint32_t crc,
+		     size_t size, const char *name, FILE *out)
+{
+	fprintf(out, "/* Generated from %s by synonyms-compile: do not edit. */\n"
+		"#include \"query.h\"\n\n", source);
+	for (size_t i = 0; i < syn->n_keys; i++) {
+		const struct syn_key *k = &syn->keys[i];
+
+		for (size_t j = 0; j < k->n; j++) {
+			fprintf(out, "static const char *const t%zu_%zu[] = {", i, j);
+			for (size_t m = 0; m < k->exps[j].n; m++) {
+				fputs(m ? ", " : " ", out);
+				put_c_string(out, k->exps[j].terms[m]);
+			}
+			fputs(" };\n", out);
+		}
+		if (k->n) {
+			fprintf(out, "static const query_phrase x%zu[] = {", i);
+			for (size_t j = 0; j < k->n; j++)
+				fprintf(out, "%s{ t%zu_%zu, %zu }", j ? ", " : " ",
+					i, j, k->exps[j].n);
+			fputs(" };\n", out);
+		}
+	}
+	fputs("static const struct synonyms_compiled_key keys[] = {\n", out);
+	for (size_t i = 0; i < syn->n_keys; i++) {
+		fputs("\t{ ", out);
+		put_c_string(out, syn->keys[i].term);
+		if (syn->keys[i].n)
+			fprintf(out, ", x%zu, %zu },\n", i, syn->keys[i].n);
+		else
+			fputs(", 0, 0 },\n", out);
+	}
+	fputs("\t{ 0, 0, 0 }\n};\n", out);
+	for (size_t i = 0; i < syn->n_revs; i++) {
+		fprintf(out, "static const size_t k%zu[] = {", i);
+		for (size_t j = 0; j < syn->revs[i].n_keys; j++)
+			fprintf(out, "%s%zu", j ? ", " : " ",
+				key_index(syn, syn->revs[i].keys[j]));
+		fputs(" };\n", out);
+	}
+	fputs("static const struct synonyms_compiled_rev revs[] = {\n", out);
+	for (size_t i = 0; i < syn->n_revs; i++) {
+		const struct syn_rev *r = &syn->revs[i];
+		size_t key = syn->n_keys, exp = 0;
+
+		/* The expansion whose terms the entry borrows. */
+		for (size_t k = 0; k < syn->n_keys && key == syn->n_keys; k++)
+			for (size_t j = 0; j < syn->keys[k].n; j++)
+				if (syn->keys[k].exps[j].terms == r->terms) {
+					key = k;
+					exp = j;
+					break;
+				}
+		if (key == syn->n_keys)
+			return -1;
+		fprintf(out, "\t{ %zu, %zu, k%zu, %zu },\n", key, exp, i,
+			r->n_keys);
+	}
+	fputs("\t{ 0, 0, 0, 0 }\n};\n", out);
+	fprintf(out, "const synonyms_compiled %s = {\n\t0x%08lxu, %zu,\n"
+		"\tkeys, %zu, revs, %zu\n};\n", name, (unsigned long)crc, size,
+		syn->n_keys, syn->n_revs);
+	return ferror(out) ? -1 : 0;
+}
+
+int synonyms_load(const char *path, synonyms **out, char *err, size_t errlen)
+{
+	return synonyms_load_prebuilt(path, NULL, out, err, errlen) < 0 ? -1 : 0;
 }
 
 void synonyms_free(synonyms *syn)

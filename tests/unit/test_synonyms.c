@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 static char tmpdir[256];
 
@@ -377,6 +378,167 @@ static void test_many_keys(void **state)
 	synonyms_free(syn);
 }
 
+/* The source tree's common/synonyms.txt, found from this program's path
+ * (BUILD/tests/test_synonyms), in PATH. */
+static void shipped_file(char *path, size_t size)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	char *slash;
+
+	assert_true(n > 0);
+	exe[n] = '\0';
+	for (int up = 0; up < 2; up++) {
+		assert_non_null(slash = strrchr(exe, '/'));
+		*slash = '\0';
+	}
+	snprintf(path, size, "%s/../common/synonyms.txt", exe);
+	assert_int_equal(access(path, R_OK), 0);
+}
+
+/* SYN written as C (synonyms_write_c()), malloc'd. */
+static char *as_c(const synonyms *syn)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(synonyms_write_c(syn, "x", 1, 2, "t", f), 0);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+/* The table compiled into the programs is the shipped file's: loading
+ * the file with it takes the compiled table, and that table is, entry
+ * for entry and in the same order, what reading the file line by line
+ * gives. */
+static void test_compiled_default(void **state)
+{
+	char path[4200], copy[400], err[512];
+	synonyms *read = NULL, *compiled = NULL, *again = NULL;
+	char *a, *b;
+
+	(void)state;
+	shipped_file(path, sizeof path);
+	assert_int_equal(synonyms_load(path, &read, err, sizeof err), 0);
+	assert_int_equal(synonyms_load_prebuilt(path, &synonyms_default_compiled,
+						&compiled, err, sizeof err), 1);
+	a = as_c(read);
+	b = as_c(compiled);
+	assert_string_equal(a, b);
+	assert_true(synonyms_default_compiled.n_keys > 50);
+	/* Changed by one byte, same length: the file is read line by line,
+	 * and the change is in the table. */
+	{
+		FILE *f = fopen(path, "rb");
+		char *text = malloc(synonyms_default_compiled.size + 1);
+		size_t n;
+		char *un;
+		const query_phrase *e;
+		const char *const words[] = { "united", "natqons" };
+		const char *const *keys;
+
+		assert_non_null(f);
+		assert_non_null(text);
+		n = fread(text, 1, synonyms_default_compiled.size + 1, f);
+		fclose(f);
+		assert_int_equal(n, synonyms_default_compiled.size);
+		assert_non_null(un = strstr(text, "UN = United Nations"));
+		un[15] = 'q';
+		snprintf(copy, sizeof copy, "%s/edited.txt", tmpdir);
+		write_file(copy, text, n);
+		free(text);
+		assert_int_equal(synonyms_load_prebuilt(copy, &synonyms_default_compiled,
+							&again, err, sizeof err), 0);
+		assert_int_equal(synonyms_keys(again, words, 2, &keys), 1);
+		assert_string_equal(keys[0], "^un");
+		assert_true(synonyms_expansions(again, "^un", &e) >= 1);
+		synonyms_free(again);
+		assert_int_equal(synonyms_keys(compiled, words, 2, &keys), 0);
+	}
+	free(a);
+	free(b);
+	synonyms_free(read);
+	synonyms_free(compiled);
+}
+
+/* A compiled table of our own: its lookups both ways, a user's file
+ * added on top of it (more expansions for its key, a new key), a bad
+ * file, and running out of memory at each allocation of the load. */
+static void test_compiled_table(void **state)
+{
+	static const char *const e0[] = { "tehreek", "e", "taliban", "pakistan" };
+	static const char *const e1[] = { "pakistani", "taliban" };
+	static const query_phrase x0[] = { { e0, 4 }, { e1, 2 } };
+	static const query_phrase x1[] = { { e1, 2 } };
+	static const struct synonyms_compiled_key keys[] = {
+		{ "ttp", x0, 2 }, { "tehrik", x1, 1 }, { "lonely", NULL, 0 }
+	};
+	static const size_t k0[] = { 0 }, k1[] = { 0, 1 };
+	static const struct synonyms_compiled_rev revs[] = {
+		{ 0, 0, k0, 1 }, { 0, 1, k1, 2 }
+	};
+	const char file[] = "TTP = Tehreek-e-Taliban Pakistan | Pakistani Taliban\n";
+	synonyms_compiled c = { 0, sizeof file - 1, keys, 3, revs, 2 };
+	char path[400], more[400], err[512];
+	const char *const *got;
+	const query_phrase *e;
+	synonyms *syn = NULL;
+
+	(void)state;
+	make_file(path, sizeof path, "compiled.txt", file);
+	c.crc = (uint32_t)crc32(0L, (const unsigned char *)file, sizeof file - 1);
+	assert_int_equal(synonyms_load_prebuilt(path, &c, &syn, err, sizeof err), 1);
+	assert_int_equal(synonyms_expansions(syn, "ttp", &e), 2);
+	assert_int_equal(synonyms_expansions(syn, "tehrik", &e), 1);
+	assert_int_equal(synonyms_expansions(syn, "lonely", &e), 0);
+	assert_int_equal(synonyms_keys(syn, e1, 2, &got), 2);
+	assert_string_equal(got[0], "ttp");
+	assert_string_equal(got[1], "tehrik");
+	assert_int_equal(synonyms_keys(syn, e0, 4, &got), 1);
+	make_file(more, sizeof more, "more.txt",
+		  "TTP = TTP movement\nTehrik = Tehreek-e-Taliban Pakistan\nNew = x\n");
+	assert_int_equal(synonyms_load_more(syn, more, err, sizeof err), 0);
+	assert_int_equal(synonyms_expansions(syn, "ttp", &e), 3);
+	assert_int_equal(synonyms_expansions(syn, "tehrik", &e), 2);
+	assert_int_equal(synonyms_expansions(syn, "new", &e), 1);
+	assert_int_equal(synonyms_keys(syn, e0, 4, &got), 2);
+	assert_string_equal(got[1], "tehrik");
+	synonyms_free(syn);
+	/* Another file: read line by line, not taken for the compiled one. */
+	make_file(path, sizeof path, "compiled.txt", "TTP = Pakistani Taliban\n");
+	assert_int_equal(synonyms_load_prebuilt(path, &c, &syn, err, sizeof err), 0);
+	assert_int_equal(synonyms_expansions(syn, "ttp", &e), 1);
+	synonyms_free(syn);
+	make_file(path, sizeof path, "compiled.txt", "broken\n");
+	assert_int_equal(synonyms_load_prebuilt(path, &c, &syn, err, sizeof err), -1);
+	assert_null(syn);
+	assert_non_null(strstr(err, "compiled.txt:1: expected"));
+	snprintf(more, sizeof more, "%s/absent.txt", tmpdir);
+	assert_int_equal(synonyms_load_prebuilt(more, &c, &syn, err, sizeof err), -1);
+	assert_non_null(strstr(err, "absent.txt: cannot open"));
+	assert_int_equal(synonyms_load_prebuilt(NULL, &c, &syn, err, sizeof err), -1);
+	make_file(path, sizeof path, "compiled.txt", file);
+	for (unsigned long k = 1;; k++) {
+		unsigned long made;
+		int r;
+
+		wire_alloc_fail_at(k, 1);
+		r = synonyms_load_prebuilt(path, &c, &syn, err, sizeof err);
+		made = wire_alloc_fail_at(0, 0);
+		if (made < k) {
+			assert_int_equal(r, 1);
+			assert_int_equal(synonyms_keys(syn, e1, 2, &got), 2);
+			synonyms_free(syn);
+			break;
+		}
+		assert_int_equal(r, -1);
+		assert_null(syn);
+		assert_string_equal(err, "out of memory");
+	}
+}
+
 /* $WIRE_SYNONYMS first, then DATADIR, then the tree the program was
  * built in. */
 static void test_default_path(void **state)
@@ -488,6 +650,8 @@ int main(void)
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_load_more),
 		cmocka_unit_test(test_many_keys),
+		cmocka_unit_test(test_compiled_default),
+		cmocka_unit_test(test_compiled_table),
 		cmocka_unit_test(test_default_path),
 		cmocka_unit_test(test_alloc_failure),
 	};

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# 036-synonyms: the shipped acronym table (compiled into wire-search at
+# build time, used only while common/synonyms.txt is byte for byte the file
+# it was compiled from), an edited copy of that file, a user's own file on
+# top, and broken files, each named with its line.
+. "$(dirname "$0")/../lib.sh"
+
+db=$T/db
+wire-index -q --db "$db" "$WIRE_TOP/corpus/efe" "$WIRE_TOP/corpus/ap" "$WIRE_TOP/corpus/reuters"
+parsed() { wire-search --db "$db" --explain "$@" | sed -n 's/^parsed: //p'; }
+count() { wire-search --db "$db" --count "$@"; }
+
+# The shipped table: TTP expands to its name, and the name back to TTP.
+shipped=$WIRE_TOP/common/synonyms.txt
+expect_contains "TTP expands (shipped table)" "$(parsed TTP)" "PHRASE(tehreek e taliban pakistan)"
+expect_contains "the name leads back to TTP" "$(parsed '"Tehreek-e-Taliban Pakistan"')" "WORD(ttp)"
+
+# A copy edited in place, same length: the compiled table must not be used.
+cp "$shipped" "$T/same-length.txt"
+sed -i 's/^TTP = Tehreek-e-Taliban Pakistan/TTP = Tehreek-e-Taliban Pakistax/' "$T/same-length.txt"
+expect_eq "the edit kept the length" "$(wc -c <"$shipped")" "$(wc -c <"$T/same-length.txt")"
+out=$(WIRE_SYNONYMS=$T/same-length.txt parsed TTP)
+expect_contains "an edited file is read, not the compiled table" "$out" "PHRASE(tehreek e taliban pakistax)"
+expect_not_contains "the old expansion is gone" "$out" "PHRASE(tehreek e taliban pakistan)"
+
+# A copy with a line added: the new key works.
+{ cat "$shipped"; echo "DURAND = Durand Line"; } >"$T/longer.txt"
+expect_contains "a key added to the file expands" \
+	"$(WIRE_SYNONYMS=$T/longer.txt parsed DURAND)" "PHRASE(durand line)"
+expect_eq "without it, DURAND is a word" "WORD(durand)" "$(parsed DURAND)"
+
+# A user's file on top of the shipped table.
+printf 'TTP = Pakistani Taliban\nKPK = Khyber Pakhtunkhwa\n' >"$T/mine.txt"
+out=$(wire-search --db "$db" --explain --synonyms "$T/mine.txt" TTP | sed -n 's/^parsed: //p')
+expect_contains "--synonyms adds expansions to a shipped key" "$out" "PHRASE(pakistani taliban)"
+expect_contains "... and keeps the shipped ones" "$out" "PHRASE(tehreek e taliban pakistan)"
+expect_contains "--synonyms adds keys" \
+	"$(wire-search --db "$db" --explain --synonyms "$T/mine.txt" KPK)" "PHRASE(khyber pakhtunkhwa)"
+
+# Broken files: the error names the file and line.
+printf 'TTP = Pakistani Taliban\nno equals sign here\n' >"$T/broken.txt"
+expect_status "a broken --synonyms file is an error" 2 wire-search --db "$db" --synonyms "$T/broken.txt" TTP
+expect_contains "... naming file and line" \
+	"$(wire-search --db "$db" --synonyms "$T/broken.txt" TTP 2>&1)" "broken.txt:2: expected"
+err=$(WIRE_SYNONYMS=$T/broken.txt wire-search --db "$db" --count TTP 2>&1 >/dev/null)
+expect_contains "a broken shipped file is reported with its line" "$err" "broken.txt:2: expected"
+expect_contains "... and the search goes on without synonyms" "$err" "(synonyms not used)"
+expect_eq "... finding what TTP alone finds" \
+	"$(WIRE_SYNONYMS=/dev/null count TTP)" "$(WIRE_SYNONYMS=$T/broken.txt count TTP 2>/dev/null)"
