@@ -135,8 +135,16 @@ static xap_status add_stub(xap_db *db, const char *stub, char *err,
 }
 
 /* Opening reads a revision too: a writer committing twice meanwhile makes
- * it fail with XAP_MODIFIED, and opening again is the cure. */
+ * it fail with XAP_MODIFIED or, when a block it was about to read has
+ * been reused, XAP_CORRUPT ("Expected block 213 to be level 1, not 0",
+ * 064); opening again is the cure.  A database that is really damaged
+ * fails every try and is reported as corrupt. */
 #define OPEN_RETRIES 3
+
+static int overtaken(xap_status st)
+{
+	return st == XAP_MODIFIED || st == XAP_CORRUPT;
+}
 
 xap_db *index_open(const char *path, xap_status *status, char *err,
 		   size_t errlen)
@@ -145,7 +153,7 @@ xap_db *index_open(const char *path, xap_status *status, char *err,
 	xap_db *db = NULL;
 	xap_status st = XAP_MODIFIED;
 
-	for (int tries = 0; st == XAP_MODIFIED && tries <= OPEN_RETRIES; tries++) {
+	for (int tries = 0; overtaken(st) && tries <= OPEN_RETRIES; tries++) {
 		xap_db_free(db);
 		*err = '\0';
 		db = xap_db_new();
