@@ -437,8 +437,8 @@ for param in "${params[@]}"; do
 			fi
 		done
 	done
-	if [ ${#bad[@]} -eq 0 ]; then ok "hostile input in '$param' (${#payloads[@]} payloads, HTML and JSON)"; else
-		not_ok "hostile input in '$param'" "${bad[@]:0:5}"; fi
+	expect_none "hostile input in '$param' (${#payloads[@]} payloads, HTML and JSON)" \
+		"hostile input in '$param'" "${bad[@]:0:5}"
 done
 # The payload as a parameter name, raw (unencoded) bytes, and in the
 # headers the CGI reads.
@@ -460,8 +460,8 @@ for pl in "${payloads[@]}"; do
 		[ -z "$f" ] || bad+=("header '$f' for $var")
 	done
 done
-if [ ${#bad[@]} -eq 0 ]; then ok "hostile names, raw bytes and request headers"; else
-	not_ok "hostile names, raw bytes and request headers" "${bad[@]:0:5}"; fi
+expect_none "hostile names, raw bytes and request headers" \
+	"hostile names, raw bytes and request headers" "${bad[@]:0:5}"
 if [ "$probes" -ge 60 ]; then ok "hostile probes: $probes"; else not_ok "hostile probes: only $probes"; fi
 cgi crlf QUERY_STRING='q=%0d%0aSet-Cookie:%20a=b&agency=%0d%0aLocation:%20http://evil/'
 expect_eq "CR/LF in values: no header injected" "" "$(foreign_headers crlf)"
