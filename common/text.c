@@ -948,6 +948,61 @@ int text_tokenize(const char *text, size_t len, enum text_mode mode,
 	return r;
 }
 
+static int ascii_alnum(unsigned char c)
+{
+	return (unsigned)(c | 0x20) - 'a' < 26 || (unsigned)c - '0' < 10;
+}
+
+size_t text_count_bound(const char *text, size_t len, const char *const *terms,
+			size_t n)
+{
+	char *letters, term[TEXT_MAX_TERM + 1];
+	size_t m = 0, count = 0;
+
+	/* The text's letters and digits, lower case, in order. */
+	if (!(letters = wire_malloc(len + 1)))
+		return SIZE_MAX;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		if (c >= 0x80) {
+			free(letters);
+			return SIZE_MAX;
+		}
+		if ((unsigned)c - 'A' < 26)
+			letters[m++] = (char)(c | 0x20);
+		else if ((unsigned)c - 'a' < 26 || (unsigned)c - '0' < 10)
+			letters[m++] = (char)c;
+	}
+	for (size_t t = 0; t < n && count != SIZE_MAX; t++) {
+		const unsigned char *p = (const unsigned char *)terms[t];
+		const char *at = letters, *end = letters + m;
+		size_t k = 0;
+		int ascii = 1;
+
+		for (; *p && k < sizeof(term); p++) {
+			if (*p == '~')
+				break;
+			if (*p >= 0x80)
+				ascii = 0;
+			else if (ascii_alnum(*p))
+				term[k++] = (char)*p;
+		}
+		if (*p || !k) { /* shortened (a hash follows '~'), long, or empty */
+			count = SIZE_MAX;
+			break;
+		}
+		if (!ascii)
+			continue; /* ASCII text gives only ASCII terms */
+		while ((at = memmem(at, (size_t)(end - at), term, k))) {
+			count++;
+			at++;
+		}
+	}
+	free(letters);
+	return count;
+}
+
 char *text_fold(const char *s, size_t len)
 {
 	struct tok t;

@@ -83,6 +83,18 @@ int text_tokenize(const char *text, size_t len, enum text_mode mode,
 		  uint32_t first_position, text_token_fn fn, void *ctx,
 		  uint32_t *next_position, text_stats *stats);
 
+/* At least as many as the tokens whose term is one of the N TERMS that
+ * text_tokenize() of LEN bytes of TEXT gives, in any mode; 0 only when it
+ * certainly gives none, so a caller looking for those terms can skip
+ * TEXT, or text that cannot beat a count it has.  Counted without
+ * tokenizing for pure ASCII text, where every term is made of consecutive
+ * letters and digits of the text, lower-cased, with the separators
+ * between them dropped ("U.S." -> us, "84,000" -> 84000): the overlapping
+ * occurrences of each term's letters and digits in the text's.  Other
+ * text, a shortened term ('~') or no memory to work in give SIZE_MAX. */
+size_t text_count_bound(const char *text, size_t len, const char *const *terms,
+			size_t n);
+
 /* Normalise one word or name the way the tokenizer does (NFKC, fold,
  * strip diacritics), keeping spaces between words collapsed to one:
  * "Buenos  Aires" -> "buenos aires".  Used for boolean terms such as

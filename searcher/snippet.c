@@ -12,6 +12,8 @@
 #include "strbuf.h"
 #include "text.h"
 
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,13 +28,39 @@ struct toks {
 	size_t n, cap;
 	strbuf arena;     /* NUL-separated terms */
 	int oom;
+	/* Stopping early (snippet_first_mark()): with SPAN set, collecting
+	 * stops at the first token at position STOP_AT or after, STOP_AT
+	 * being SPAN positions past the first token that may start a mark. */
+	const query_highlight *hl;
+	uint32_t span, stop_at;
+	int stopped;
 };
+
+static int is_wanted(const query_highlight *hl, const char *term);
+
+/* Whether TERM may start a mark of HL: a term to mark, or the first term
+ * of a phrase. */
+static int may_start(const query_highlight *hl, const char *term)
+{
+	if (is_wanted(hl, term))
+		return 1;
+	for (size_t p = 0; p < hl->n_phrases; p++)
+		if (hl->phrases[p].n && !strcmp(hl->phrases[p].terms[0], term))
+			return 1;
+	return 0;
+}
 
 static int collect_token(void *ctx, const text_token *t)
 {
 	struct toks *k = ctx;
 	void *p = k->v;
 
+	/* Positions never go down from one token to the next: every token
+	 * before STOP_AT has been seen. */
+	if (k->span && k->stop_at && t->position >= k->stop_at) {
+		k->stopped = 1;
+		return 1;
+	}
 	if (wire_grow(&p, &k->cap, k->n + 1, sizeof(*k->v))) {
 		k->oom = 1;
 		return 1;
@@ -47,6 +75,8 @@ static int collect_token(void *ctx, const text_token *t)
 		return 1;
 	}
 	k->n++;
+	if (k->span && !k->stop_at && may_start(k->hl, t->term))
+		k->stop_at = t->position + k->span;
 	return 0;
 }
 
@@ -123,8 +153,82 @@ static void normalise_marks(struct marks *m)
 	m->n = out + 1;
 }
 
-int snippet_mark_text(const char *text, size_t len, const query_highlight *hl,
-		      snippet_mark **marks, size_t *n_marks)
+/* At least as many as the marks HL has in TEXT (text_count_bound() over
+ * the terms to mark and the phrases' first terms): most paragraphs of a
+ * hit hold none, or too few to be the snippet's, and are not tokenized. */
+static size_t mark_bound(const char *text, size_t len, const query_highlight *hl)
+{
+	const char *cand[64];
+	size_t n = 0;
+
+	if (hl->n_terms + hl->n_phrases > sizeof(cand) / sizeof(cand[0]))
+		return SIZE_MAX;
+	for (size_t t = 0; t < hl->n_terms; t++)
+		cand[n++] = hl->terms[t];
+	for (size_t p = 0; p < hl->n_phrases; p++)
+		if (hl->phrases[p].n)
+			cand[n++] = hl->phrases[p].terms[0];
+	return text_count_bound(text, len, cand, n);
+}
+
+/* Tokenize TEXT into K for HL: all of it, or with SPAN (the most terms of
+ * a phrase) only up to SPAN positions past the first token that may start
+ * a mark.  0, or -1 when out of memory. */
+static int collect(const char *text, size_t len, const query_highlight *hl,
+		   uint32_t span, struct toks *k)
+{
+	int r;
+
+	memset(k, 0, sizeof(*k));
+	k->hl = hl;
+	k->span = span;
+	r = text_tokenize(text, len, TEXT_FOR_HIGHLIGHT, 1, collect_token, k,
+			  NULL, NULL);
+	return r < 0 || k->oom ? -1 : 0;
+}
+
+static void toks_release(struct toks *k)
+{
+	free(k->v);
+	strbuf_release(&k->arena);
+}
+
+/* The marks starting at token I of K: the term itself when HL marks it,
+ * and each phrase of HL found there.  Each is passed to FN (start and end
+ * offsets); FN's nonzero value stops and is returned. */
+static int marks_at(const struct toks *k, size_t i, const query_highlight *hl,
+		    int (*fn)(void *, size_t, size_t), void *ctx)
+{
+	const char *term = tok_term(k, i);
+	int r;
+
+	if (is_wanted(hl, term) && (r = fn(ctx, k->v[i].start, k->v[i].end)))
+		return r;
+	for (size_t p = 0; p < hl->n_phrases; p++) {
+		const query_phrase *ph = &hl->phrases[p];
+		size_t end = k->v[i].end, j;
+
+		if (!ph->n || strcmp(ph->terms[0], term))
+			continue;
+		for (j = 1; j < ph->n; j++)
+			if (!term_at(k, i, k->v[i].position + (uint32_t)j,
+				     ph->terms[j], &end))
+				break;
+		if (j == ph->n && (r = fn(ctx, k->v[i].start, end)))
+			return r;
+	}
+	return 0;
+}
+
+static int add_mark_cb(void *ctx, size_t start, size_t end)
+{
+	return add_mark(ctx, start, end) ? -1 : 0;
+}
+
+/* snippet_mark_text(), told whether mark_bound() was already found
+ * nonzero (BOUND_KNOWN). */
+static int mark_text(const char *text, size_t len, const query_highlight *hl,
+		     int bound_known, snippet_mark **marks, size_t *n_marks)
 {
 	struct toks k;
 	struct marks m = { NULL, 0, 0 };
@@ -132,33 +236,13 @@ int snippet_mark_text(const char *text, size_t len, const query_highlight *hl,
 
 	*marks = NULL;
 	*n_marks = 0;
-	if (!hl || (!hl->n_terms && !hl->n_phrases) || !len)
+	if (!hl || (!hl->n_terms && !hl->n_phrases) || !len ||
+	    (!bound_known && !mark_bound(text, len, hl)))
 		return 0;
-	memset(&k, 0, sizeof(k));
-	if (text_tokenize(text, len, TEXT_FOR_HIGHLIGHT, 1, collect_token, &k,
-			  NULL, NULL) < 0 || k.oom)
-		r = -1;
-	for (size_t i = 0; !r && i < k.n; i++) {
-		const char *term = tok_term(&k, i);
-
-		if (is_wanted(hl, term) && add_mark(&m, k.v[i].start, k.v[i].end))
-			r = -1;
-		for (size_t p = 0; !r && p < hl->n_phrases; p++) {
-			const query_phrase *ph = &hl->phrases[p];
-			size_t end = k.v[i].end, j;
-
-			if (!ph->n || strcmp(ph->terms[0], term))
-				continue;
-			for (j = 1; j < ph->n; j++)
-				if (!term_at(&k, i, k.v[i].position + (uint32_t)j,
-					     ph->terms[j], &end))
-					break;
-			if (j == ph->n && add_mark(&m, k.v[i].start, end))
-				r = -1;
-		}
-	}
-	free(k.v);
-	strbuf_release(&k.arena);
+	r = collect(text, len, hl, 0, &k);
+	for (size_t i = 0; !r && i < k.n; i++)
+		r = marks_at(&k, i, hl, add_mark_cb, &m);
+	toks_release(&k);
 	if (r) {
 		free(m.v);
 		return -1;
@@ -167,6 +251,58 @@ int snippet_mark_text(const char *text, size_t len, const query_highlight *hl,
 	*marks = m.v;
 	*n_marks = m.n;
 	return 0;
+}
+
+int snippet_mark_text(const char *text, size_t len, const query_highlight *hl,
+		      snippet_mark **marks, size_t *n_marks)
+{
+	return mark_text(text, len, hl, 0, marks, n_marks);
+}
+
+static int first_cb(void *ctx, size_t start, size_t end)
+{
+	(void)end;
+	*(size_t *)ctx = start;
+	return 1;
+}
+
+int snippet_first_mark(const char *text, size_t len,
+		       const query_highlight *hl, size_t *start)
+{
+	uint32_t span = 1;
+	struct toks k;
+	int r = 0;
+
+	if (!hl || (!hl->n_terms && !hl->n_phrases) || !len ||
+	    !mark_bound(text, len, hl))
+		return 0;
+	for (size_t p = 0; p < hl->n_phrases; p++)
+		if (hl->phrases[p].n > span)
+			span = hl->phrases[p].n > UINT32_MAX / 2
+				       ? UINT32_MAX / 2 : (uint32_t)hl->phrases[p].n;
+	/* Tokens are read until SPAN positions past the first that may start
+	 * a mark.  The first mark found there, at position F, is the first
+	 * of all when every token up to F + SPAN - 1 was read: a mark
+	 * starting at or before F lies within those.  Otherwise (the first
+	 * candidate was no mark, and none came soon after), read it all. */
+	for (uint32_t want = span; !r; want = 0) {
+		if (collect(text, len, hl, want, &k)) {
+			toks_release(&k);
+			return -1;
+		}
+		for (size_t i = 0; i < k.n && !r; i++) {
+			if (!marks_at(&k, i, hl, first_cb, start))
+				continue;
+			if (!k.stopped || k.v[i].position + span <= k.stop_at)
+				r = 1;
+			else
+				break;
+		}
+		toks_release(&k);
+		if (!want || !k.stopped)
+			break;
+	}
+	return r;
 }
 
 static int is_space(char c)
@@ -196,14 +332,32 @@ int snippet_build(const dispatch *d, const query_highlight *hl,
 	if (!max_bytes)
 		max_bytes = 240;
 
-	/* Pick the paragraph with the most marks; the lede wins ties. */
-	for (size_t i = 0; i < d->n_paragraphs; i++) {
+	/* Pick the paragraph with the most marks; the lede wins ties.  With
+	 * one paragraph only where its first mark is matters. */
+	if (d->n_paragraphs == 1) {
+		const char *p = d->paragraphs[0];
+		size_t first;
+		int found = snippet_first_mark(p, strlen(p), hl, &first);
+
+		if (found < 0)
+			return -1;
+		if (found && first > max_bytes / 3)
+			start = word_start_before(p, first - max_bytes / 4);
+	}
+	for (size_t i = 0; d->n_paragraphs > 1 && i < d->n_paragraphs; i++) {
+		const char *p = d->paragraphs[i];
+		size_t len = strlen(p), n;
 		snippet_mark *pm;
-		size_t n;
 		long score;
 
-		if (snippet_mark_text(d->paragraphs[i], strlen(d->paragraphs[i]),
-				      hl, &pm, &n))
+		/* A paragraph that cannot beat the best so far, or holds no
+		 * mark, is not read. */
+		n = hl ? mark_bound(p, len, hl) : 0;
+		if (best_score >= 0 && n < (size_t)LONG_MAX / 8 &&
+		    (long)n * 4 - 1 <= best_score)
+			continue;
+		pm = NULL;
+		if (n && mark_text(p, len, hl, 1, &pm, &n))
 			return -1;
 		score = (long)n * 4 - (long)(i > 0);
 		if (score > best_score) {

@@ -41,6 +41,14 @@ int snippet_build(const dispatch *d, const query_highlight *hl,
 int snippet_mark_text(const char *text, size_t len, const query_highlight *hl,
 		      snippet_mark **marks, size_t *n_marks);
 
+/* Where the first mark of HL in TEXT (LEN bytes) starts, the first of
+ * snippet_mark_text()'s marks, found reading no further than needed:
+ * returns 1 with its byte offset in *START, 0 when nothing is marked, -1
+ * when out of memory. */
+int snippet_first_mark(const char *text, size_t len,
+		       const query_highlight *hl, size_t *start);
+
+/* Free what S holds and empty it. */
 void snippet_release(snippet *s);
 
 #endif

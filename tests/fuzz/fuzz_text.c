@@ -166,6 +166,30 @@ static int ascii_letter(unsigned char c)
 	return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
 }
 
+/* text_count_bound() is never below the number of tokens having a term:
+ * for the first few distinct terms of T, alone and together. */
+static void check_count_bound(const char *s, size_t size, const struct toks *t)
+{
+	const char *terms[8];
+	size_t n_terms = 0, total = 0;
+
+	for (size_t i = 0; i < t->n && n_terms < 8; i++) {
+		const char *term = t->terms + t->v[i].off;
+		size_t count = 0, j;
+
+		for (j = 0; j < n_terms && strcmp(terms[j], term); j++)
+			;
+		if (j < n_terms)
+			continue;
+		for (j = 0; j < t->n; j++)
+			count += !strcmp(t->terms + t->v[j].off, term);
+		check(text_count_bound(s, size, &term, 1) >= count);
+		terms[n_terms++] = term;
+		total += count;
+	}
+	check(text_count_bound(s, size, terms, n_terms) >= total);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *s = (const char *)data;
@@ -184,6 +208,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(hl.n == ix.n);
 	for (i = 0; i < ix.n; i++)
 		check(same_token(&ix, i, &hl, i, 1));
+	check_count_bound(s, size, &hl);
 	toks_free(&hl);
 
 	tokenize(s, size, TEXT_FOR_QUERY, &q, &st2);

@@ -294,6 +294,89 @@ static int contains_token(const char *list, const char *t, size_t toklen)
 	return 0;
 }
 
+/* The terms of a text, for text_count_bound(). */
+struct term_list {
+	char terms[256][TEXT_MAX_TERM + 1];
+	size_t n;
+};
+
+static int term_list_cb(void *ctx, const text_token *tk)
+{
+	struct term_list *t = ctx;
+
+	if (t->n < sizeof t->terms / sizeof t->terms[0])
+		memcpy(t->terms[t->n++], tk->term, tk->len + 1);
+	return 0;
+}
+
+/* text_count_bound() of IN is never below the number of its tokens having
+ * a term, for each term and for all of them; and it is 0 for a term the
+ * text cannot give. */
+static int bound_holds(const char *in, size_t len)
+{
+	static struct term_list t;
+	const char *all[256], *absent = "zzqqzz";
+	size_t total = 0;
+	int ok = 1;
+
+	t.n = 0;
+	assert_int_equal(text_tokenize(in, len, H, 1, term_list_cb, &t, NULL, NULL), 0);
+	for (size_t i = 0; i < t.n; i++) {
+		const char *term = t.terms[i];
+		size_t count = 0, b = text_count_bound(in, len, &term, 1);
+
+		for (size_t j = 0; j < t.n; j++)
+			count += !strcmp(t.terms[j], term);
+		if (b < count) {
+			print_error("\"%.*s\": bound %zu for %s, %zu tokens\n",
+				    (int)len, in, b, term, count);
+			ok = 0;
+		}
+		all[i] = term;
+		total++;
+	}
+	if (text_count_bound(in, len, all, t.n) < total)
+		ok = 0;
+	if (!memmem(in, len, "zzqqzz", 6) && !memmem(in, len, "ZZQQZZ", 6) &&
+	    text_count_bound(in, len, &absent, 1) != 0 &&
+	    text_count_bound(in, len, &absent, 1) != SIZE_MAX)
+		ok = 0;
+	return ok;
+}
+
+/* The bound on a few texts: exact counts where the letters say so, an
+ * upper bound where separators join words, "unknown" (SIZE_MAX) for text
+ * that is not ASCII and for shortened terms. */
+static void test_count_bound(void **state)
+{
+	const char *us[] = { "us" }, *marked[] = { "^us" }, *num[] = { "84000" };
+	const char *two[] = { "oil", "crude" }, *accent[] = { "bogota" };
+	const char *cut[] = { "abcd~0123abcd" }, *none[] = { "" };
+	const char *t = "The U.S. and US-led crude oil, 84,000 bpd; us.";
+
+	(void)state;
+	assert_int_equal(text_count_bound(t, strlen(t), us, 1), 3);
+	assert_int_equal(text_count_bound(t, strlen(t), marked, 1), 3);
+	assert_int_equal(text_count_bound(t, strlen(t), num, 1), 1);
+	assert_int_equal(text_count_bound(t, strlen(t), two, 2), 2);
+	assert_int_equal(text_count_bound(t, strlen(t), accent, 1), 0);
+	assert_int_equal(text_count_bound("Bogotá", 7, accent, 1), SIZE_MAX);
+	assert_int_equal(text_count_bound(t, strlen(t), cut, 1), SIZE_MAX);
+	assert_int_equal(text_count_bound(t, strlen(t), none, 1), SIZE_MAX);
+	assert_int_equal(text_count_bound(t, strlen(t), NULL, 0), 0);
+	/* Overlapping occurrences count: "aaa" holds "aa" twice. */
+	{
+		const char *aa[] = { "aa" };
+
+		assert_int_equal(text_count_bound("a-a-a", 5, aa, 1), 2);
+	}
+	assert_true(bound_holds(t, strlen(t)));
+	/* Running out of memory gives "unknown", never 0. */
+	wire_alloc_fail_at(1, 1);
+	assert_int_equal(text_count_bound(t, strlen(t), us, 1), SIZE_MAX);
+	wire_alloc_fail_at(0, 0);
+}
+
 static void test_rows(void **state)
 {
 	static struct collect c, d;
@@ -345,6 +428,12 @@ static void test_rows(void **state)
 				ok = 0;
 			}
 			p += tl + (p[tl] == ' ');
+		}
+
+		/* text_count_bound() covers every term's tokens */
+		if (!bound_holds(r->in, len)) {
+			print_error("row %zu: count bound too low\n", i);
+			ok = 0;
 		}
 
 		/* the slow path folds ASCII as the fast path does */
@@ -887,6 +976,7 @@ int main(void)
 		cmocka_unit_test(test_alloc_failure),
 		cmocka_unit_test(test_alloc_failure_fold_clean),
 		cmocka_unit_test(test_name_case),
+		cmocka_unit_test(test_count_bound),
 		cmocka_unit_test(test_alloc_failure_everywhere),
 	};
 
