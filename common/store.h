@@ -19,8 +19,9 @@
 /* Largest uncompressed record store_decode() accepts (bytes). */
 #define STORE_MAX_RECORD (64u << 20)
 
-/* Append the encoded, compressed form of D to OUT.  Returns 0, or -1 when
- * out of memory or zlib fails. */
+/* Append the encoded form of D (a WR2 record: the fields and their CRC-32,
+ * left for glass to compress) to OUT.  Returns 0, or -1 (OUT as it was)
+ * when out of memory or the fields exceed STORE_MAX_RECORD bytes. */
 int store_encode(const dispatch *d, strbuf *out);
 /* Decode LEN bytes at DATA into D (dispatch_init()ed by the caller, who
  * releases it).  Returns 0, or -1 when the data is not a record or is
