@@ -32,7 +32,8 @@ struct toks {
 	 * stops at the first token at position STOP_AT or after, STOP_AT
 	 * being SPAN positions past the first token that may start a mark. */
 	const query_highlight *hl;
-	uint32_t span, stop_at;
+	uint32_t span;
+	uint64_t stop_at;
 	int stopped;
 };
 
@@ -76,7 +77,7 @@ static int collect_token(void *ctx, const text_token *t)
 	}
 	k->n++;
 	if (k->span && !k->stop_at && may_start(k->hl, t->term))
-		k->stop_at = t->position + k->span;
+		k->stop_at = (uint64_t)t->position + k->span;
 	return 0;
 }
 
@@ -293,7 +294,7 @@ int snippet_first_mark(const char *text, size_t len,
 		for (size_t i = 0; i < k.n && !r; i++) {
 			if (!marks_at(&k, i, hl, first_cb, start))
 				continue;
-			if (!k.stopped || k.v[i].position + span <= k.stop_at)
+			if (!k.stopped || (uint64_t)k.v[i].position + span <= k.stop_at)
 				r = 1;
 			else
 				break;

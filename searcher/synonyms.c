@@ -11,8 +11,10 @@
  * pakistan, as a query phrase of those words gives.
  *
  * Every term lives in one arena; keys and expansions are found through
- * hash tables, so loading N lines is O(N) (the table is read at each
- * search process's start, where its cost counts).
+ * hash tables, so loading N lines is O(N).  The shipped file is also
+ * compiled into the programs (synonyms_write_c(), run at build time by
+ * synonyms_compile.c): a search process, which loads the table at each
+ * start, then only checks that the file is still the one compiled.
  */
 #include "query.h"
 

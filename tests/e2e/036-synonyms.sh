@@ -47,3 +47,17 @@ expect_contains "a broken shipped file is reported with its line" "$err" "broken
 expect_contains "... and the search goes on without synonyms" "$err" "(synonyms not used)"
 expect_eq "... finding what TTP alone finds" \
 	"$(WIRE_SYNONYMS=/dev/null count TTP)" "$(WIRE_SYNONYMS=$T/broken.txt count TTP 2>/dev/null)"
+
+# The build step itself: what it wrote into the build is what it writes
+# for the shipped file now; its errors name the file and line, and a
+# failed run leaves no file behind.
+expect_status "synonyms-compile without arguments: usage, exit 1" 1 synonyms-compile
+synonyms-compile "$shipped" synonyms_default_compiled "$T/default.c"
+expect_eq "synonyms-compile writes what the build compiled" \
+	"$(sed 1d "$WIRE_BUILD/searcher/synonyms_default.c")" "$(sed 1d "$T/default.c")"
+err=$(synonyms-compile "$T/broken.txt" t "$T/broken.c" 2>&1)
+expect_contains "synonyms-compile names the broken line" "$err" "broken.txt:2: expected"
+expect_eq "... and writes nothing" "no" "$([ -e "$T/broken.c" ] && echo yes || echo no)"
+err=$(synonyms-compile "$shipped" t "$T/no/such/dir/out.c" 2>&1)
+expect_contains "synonyms-compile: an output it cannot create is named" "$err" "$T/no/such/dir/out.c.tmp"
+expect_status "... exit 1" 1 synonyms-compile "$shipped" t "$T/no/such/dir/out.c"

@@ -539,6 +539,41 @@ static void test_compiled_table(void **state)
 	}
 }
 
+/* The C that synonyms_write_c() writes: terms that are not ASCII as
+ * octal escapes, a key without expansions, the CRC and size; a stream
+ * that fails is an error.  An empty compiled table loads. */
+static void test_write_c(void **state)
+{
+	char path[400], err[512];
+	const char file[] = "ONU = Ηνωμένα Έθνη\nECB = ecb\n";
+	synonyms_compiled empty = { 0, sizeof file - 1, NULL, 0, NULL, 0 };
+	const query_phrase *e;
+	synonyms *syn = NULL;
+	char *c;
+	FILE *ro;
+
+	(void)state;
+	make_file(path, sizeof path, "write.txt", file);
+	assert_int_equal(synonyms_load(path, &syn, err, sizeof err), 0);
+	assert_int_equal(synonyms_expansions(syn, "onu", &e), 1);
+	c = as_c(syn);
+	/* "ηνωμενα": eta is CE B7 (folded from capital eta) */
+	assert_non_null(strstr(c, "\"\\316\\267"));
+	assert_non_null(strstr(c, "{ \"ecb\", 0, 0 },"));
+	assert_non_null(strstr(c, "const synonyms_compiled t = {\n\t0x00000001u, 2,\n"));
+	free(c);
+	ro = fopen(path, "r");
+	assert_non_null(ro);
+	assert_int_equal(synonyms_write_c(syn, "x", 1, 2, "t", ro), -1);
+	fclose(ro);
+	synonyms_free(syn);
+
+	empty.crc = (uint32_t)crc32(0L, (const unsigned char *)file, sizeof file - 1);
+	assert_int_equal(synonyms_load_prebuilt(path, &empty, &syn, err, sizeof err), 1);
+	assert_int_equal(synonyms_expansions(syn, "onu", &e), 0);
+	synonyms_free(syn);
+}
+
 /* $WIRE_SYNONYMS first, then DATADIR, then the tree the program was
  * built in. */
 static void test_default_path(void **state)
@@ -652,6 +687,7 @@ int main(void)
 		cmocka_unit_test(test_many_keys),
 		cmocka_unit_test(test_compiled_default),
 		cmocka_unit_test(test_compiled_table),
+		cmocka_unit_test(test_write_c),
 		cmocka_unit_test(test_default_path),
 		cmocka_unit_test(test_alloc_failure),
 	};
