@@ -165,7 +165,7 @@ for f in "${fixtures[@]}"; do
 	for w in $want; do found "$w" || problems+=("'$w' is not searchable"); done
 	for w in $unwanted; do found "$w" && problems+=("'$w' should not be in the index"); done
 	label="$name: $outcome${msg:+ ($(grep -E "^$msg\$" "$T/messages" | head -1 | sed "s|^$b/||" | cut -c1-100))}"
-	if [ ${#problems[@]} -eq 0 ]; then ok "$label"; else not_ok "$name: $outcome" "${problems[@]}"; fi
+	expect_none "$label" "$name: $outcome" "${problems[@]}"
 done
 
 # Every message is "FILE:LINE: reason", or "FILE: reason" for a whole file.
