@@ -2590,24 +2590,20 @@ static int filter_parts(struct xb *b, const qnode *f, struct qv *parts)
 		xap_query *q;
 
 		for (; k && !strcmp(filter_field(k), field); k = k->next) {
-			xap_status st;
+			xap_status st = XAP_OK;
+			int r;
 
-			int by_value = 1;
-
-			if (k->kind == Q_DATE &&
-			    (by_value = date_filter(b, k->lo, k->hi, &q)) < 0) {
+			if (k->kind == Q_FVAL) {
+				st = xap_query_term(k->term, 1, 0, &q);
+			} else if ((r = date_filter(b, k->lo, k->hi, &q)) < 0) {
 				qv_release(&v);
 				return -1;
-			}
-			if (k->kind == Q_FVAL)
-				st = xap_query_term(k->term, 1, 0, &q);
-			else if (by_value)
+			} else if (r) { /* not whole days, or too many of them */
 				st = xap_query_value_range(SLOT_DATE,
 							   *k->lo ? k->lo : NULL,
 							   *k->hi ? k->hi : NULL,
 							   &q);
-			else
-				st = XAP_OK;
+			}
 			if (st != XAP_OK) {
 				qv_release(&v);
 				return xfail(b, st, xap_last_message());

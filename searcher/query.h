@@ -158,6 +158,11 @@ extern const synonyms_compiled synonyms_default_compiled;
  * way, to synonyms_free()), or -1 with "PATH:LINE: reason" in ERR. */
 int synonyms_load_prebuilt(const char *path, const synonyms_compiled *compiled,
 			   synonyms **out, char *err, size_t errlen);
+/* The length and CRC-32 of the file at PATH, read as the loaders read it
+ * (what synonyms_load_prebuilt() compares with a compiled table's).
+ * Returns 0, or -1 with "PATH: reason" in ERR. */
+int synonyms_checksum(const char *path, uint32_t *crc, size_t *size,
+		      char *err, size_t errlen);
 /* Write SYN to OUT as C source defining "const synonyms_compiled NAME",
  * for the file SOURCE of SIZE bytes and CRC-32 CRC.  Returns 0, or -1 on
  * a write error (OUT's error flag) or an inconsistent table. */

@@ -19,6 +19,7 @@
 #include "query.h"
 
 #include "alloc.h"
+#include "schema.h"
 #include "strbuf.h"
 #include "text.h"
 
@@ -74,28 +75,21 @@ struct terms {
 	int oom;
 };
 
-static uint32_t hash_bytes(uint32_t h, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	return h;
-}
-
 static uint32_t hash_term(const char *term)
 {
-	return hash_bytes(2166136261u, term, strlen(term));
+	return (uint32_t)schema_fnv1a(term, strlen(term));
 }
 
-/* Terms hash as their bytes with each NUL, so ("a b") and ("ab") differ. */
+/* Each term hashed with its NUL, the hashes mixed in order, so ("a b"),
+ * ("b a") and ("ab") differ. */
 static uint32_t hash_terms(const char *const *terms, size_t n)
 {
-	uint32_t h = 2166136261u;
+	uint64_t h = 0;
 
 	for (size_t i = 0; i < n; i++)
-		h = hash_bytes(h, terms[i], strlen(terms[i]) + 1);
-	return h;
+		h = h * UINT64_C(1099511628211) ^
+		    schema_fnv1a(terms[i], strlen(terms[i]) + 1);
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 static int add_term(void *ctx, const text_token *tok)
@@ -492,6 +486,28 @@ static int read_file(const char *path, strbuf *text, char *err, size_t errlen)
 	return r;
 }
 
+/* Whether TEXT is the file C was compiled from: its length and CRC-32. */
+static int is_compiled_text(const strbuf *text, const synonyms_compiled *c)
+{
+	return text->len == c->size &&
+	       crc32(0L, (const Bytef *)text->buf, (uInt)text->len) == c->crc;
+}
+
+int synonyms_checksum(const char *path, uint32_t *crc, size_t *size,
+		      char *err, size_t errlen)
+{
+	strbuf text = STRBUF_INIT;
+
+	if (read_file(path, &text, err, errlen)) {
+		strbuf_release(&text);
+		return -1;
+	}
+	*crc = (uint32_t)crc32(0L, (const Bytef *)text.buf, (uInt)text.len);
+	*size = text.len;
+	strbuf_release(&text);
+	return 0;
+}
+
 /* Add the lines of TEXT (the file PATH, for messages) to SYN, line by
  * line: a line of any length, NUL bytes and all (a NUL is refused, never
  * taken for the end of the line).  0, or -1 with ERR set. */
@@ -629,8 +645,7 @@ int synonyms_load_prebuilt(const char *path, const synonyms_compiled *c,
 		return -1;
 	}
 	r = read_file(path, &text, err, errlen);
-	if (!r && c && text.len == c->size &&
-	    crc32(0L, (const Bytef *)text.buf, (uInt)text.len) == c->crc) {
+	if (!r && c && is_compiled_text(&text, c)) {
 		r = from_compiled(syn, c) ? -1 : 1;
 		if (r < 0)
 			set_err(err, errlen, "out of memory");

@@ -16,32 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
-
-/* CRC-32 and length of the file at PATH; 0, or -1 with errno set. */
-static int checksum(const char *path, uint32_t *crc, size_t *size)
-{
-	unsigned char buf[8192];
-	uLong c = crc32(0L, Z_NULL, 0);
-	size_t n, total = 0;
-	FILE *f = fopen(path, "rb");
-
-	if (!f)
-		return -1;
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-		c = crc32(c, buf, (uInt)n);
-		total += n;
-	}
-	n = (size_t)ferror(f);
-	fclose(f);
-	if (n) {
-		errno = EIO;
-		return -1;
-	}
-	*crc = (uint32_t)c;
-	*size = total;
-	return 0;
-}
 
 int main(int argc, char **argv)
 {
@@ -60,8 +34,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "synonyms-compile: %s\n", err);
 		return 1;
 	}
-	if (checksum(argv[1], &crc, &size)) {
-		fprintf(stderr, "synonyms-compile: %s: %s\n", argv[1], strerror(errno));
+	if (synonyms_checksum(argv[1], &crc, &size, err, sizeof err)) {
+		fprintf(stderr, "synonyms-compile: %s\n", err);
 		synonyms_free(syn);
 		return 1;
 	}
