@@ -6,6 +6,13 @@
  * request), search, render HTML (html.h) or JSON, and write the whole
  * response at once, gzip-compressed when the client takes it.
  *
+ * Started by a web server as a FastCGI program (descriptor 0 a listening
+ * socket, fastcgi.h), the same program stays and answers request after
+ * request the same way, each with its variables from the request's
+ * FastCGI parameters: the process start, a good part of a short search's
+ * cost (docs/PERFORMANCE.md), is paid once.  The index is opened anew for
+ * each request, so a rebuilt index is seen at once, as in CGI mode.
+ *
  * Run from a shell with NAME=VALUE arguments (not percent-encoded) it
  * prints the same response, for debugging:
  *     wire-search.cgi 'q=Durand Line' format=json
@@ -19,6 +26,7 @@
  */
 #include "alloc.h"
 #include "cgi_params.h"
+#include "fastcgi.h"
 #include "html.h"
 #include "query.h"
 #include "render.h"
@@ -37,6 +45,7 @@
 #include <strings.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -61,9 +70,17 @@ static const char usage_text[] =
 	"(default ./wire.db).  See wire-search.cgi(1) and docs/CGI.md.\n";
 
 /* ------------------------------------------------------------------ */
-/* The CPU limit: a fixed 503 from the signal handler. */
+/* The CPU limit: a fixed 503 from the signal handler.  In CGI mode the
+ * process has RLIMIT_CPU (SIGXCPU); in FastCGI mode each request has a
+ * CPU timer of its own (SIGXCPU as well), and the handler sends the 503
+ * framed for that request before the process ends (the web server starts
+ * another). */
 
 static volatile sig_atomic_t headers_sent;
+/* FastCGI: the connection of the request being answered (-1: none) and
+ * the 503 framed for it. */
+static volatile sig_atomic_t xcpu_fd = -1;
+static strbuf xcpu_frame = STRBUF_INIT;
 
 static const char xcpu_response[] =
 	"Status: 503 Service Unavailable\r\n"
@@ -82,36 +99,48 @@ static const char oom_response[] =
 	"\r\n"
 	"The server is out of memory.\n";
 
+/* Write N bytes at P to FD from the signal handler, then end the process:
+ * 0 when all went, else 1. */
+static void write_and_exit(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w <= 0)
+			_exit(1);
+		p += w;
+		n -= (size_t)w;
+	}
+	_exit(0);
+}
+
 static void on_xcpu(int sig)
 {
 	(void)sig;
+	if (xcpu_fd >= 0)
+		write_and_exit(xcpu_fd, xcpu_frame.buf, xcpu_frame.len);
 	if (!headers_sent) {
-		const char *p = xcpu_response;
-		size_t left = sizeof(xcpu_response) - 1;
-
 		headers_sent = 1;
-		while (left) {
-			ssize_t n = write(STDOUT_FILENO, p, left);
-
-			if (n <= 0)
-				_exit(1);
-			p += n;
-			left -= (size_t)n;
-		}
-		_exit(0);
+		write_and_exit(STDOUT_FILENO, xcpu_response, sizeof(xcpu_response) - 1);
 	}
 	_exit(1);
 }
 
-static void limit_cpu(void)
+static void catch_xcpu(void)
 {
 	struct sigaction sa;
-	struct rlimit rl;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_xcpu;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGXCPU, &sa, NULL);
+}
+
+static void limit_cpu(void)
+{
+	struct rlimit rl;
+
+	catch_xcpu();
 	if (getrlimit(RLIMIT_CPU, &rl) == 0) {
 		/* Only ever lower the limits; the hard one kills for good. */
 		rlim_t soft = CPU_SECONDS, hard = CPU_SECONDS * 2;
@@ -218,6 +247,7 @@ static int gzip_body(const char *in, size_t len, strbuf *out)
 	return 0;
 }
 
+/* Write N bytes at P on stdout.  0 or -1. */
 static int write_all(const char *p, size_t n)
 {
 	while (n) {
@@ -233,8 +263,9 @@ static int write_all(const char *p, size_t n)
 	return 0;
 }
 
-/* Write R: headers, then the body unless HEAD or 304.  0 or -1. */
-static int send_response(response *r)
+/* R as CGI output into OUT: headers, then the body unless HEAD or 304.
+ * 0, or -1 when out of memory. */
+static int format_response(response *r, strbuf *out)
 {
 	strbuf h = STRBUF_INIT, gz = STRBUF_INIT;
 	const char *body = r->body.buf ? r->body.buf : "";
@@ -280,19 +311,38 @@ static int send_response(response *r)
 		rc = strbuf_addf(&h, "Content-Length: %zu\r\n", len);
 	if (!rc)
 		rc = strbuf_addstr(&h, "\r\n");
-	if (!rc) {
-		headers_sent = 1;
-		rc = write_all(h.buf, h.len);
-		if (!rc && with_body && !r->head)
-			rc = write_all(body, len);
-	} else {
-		/* Out of memory for a few headers: the fixed answer. */
-		headers_sent = 1;
-		rc = write_all(oom_response, sizeof(oom_response) - 1);
-	}
-	strbuf_release(&h);
+	if (!rc && with_body && !r->head)
+		rc = strbuf_add(&h, body, len);
+	strbuf_release(out);
+	if (!rc)
+		*out = h;
+	else
+		strbuf_release(&h);
 	strbuf_release(&gz);
 	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Where a request's variables come from: the environment in CGI mode,
+ * the request's parameters in FastCGI mode. */
+
+static const fcgi_conn *fastcgi_request;
+
+/* A CGI variable of the request (REQUEST_METHOD, QUERY_STRING...). */
+static const char *request_var(const char *name)
+{
+	return fastcgi_request ? fcgi_conn_param(fastcgi_request, name) : getenv(name);
+}
+
+/* A setting of the server's (WIRE_DB, WIRE_SYNONYMS): given to a CGI
+ * program in its environment; to a FastCGI program in its environment
+ * or, from a server that adds variables to every request, in the
+ * request's parameters.  Never from the client. */
+static const char *server_var(const char *name)
+{
+	const char *v = fastcgi_request ? fcgi_conn_param(fastcgi_request, name) : NULL;
+
+	return v && *v ? v : getenv(name);
 }
 
 /* ------------------------------------------------------------------ */
@@ -635,23 +685,43 @@ static int story_json(const cgi_params *p, const search_result *res, strbuf *out
 
 /* ------------------------------------------------------------------ */
 
+/* The synonyms: loaded once per process from the file the server names
+ * (server_var()), and again only if a request names another file. */
+static synonyms *loaded_synonyms;
+static char *loaded_synonyms_path;
+
 /* The synonyms shipped with the program, or the file WIRE_SYNONYMS names
- * (both from the server's environment, never from the request). */
+ * (from the server, never from the request).  Borrowed: they stay loaded
+ * for the next request (free_synonyms() at the end). */
 static synonyms *load_synonyms(void)
 {
-	const char *path = getenv("WIRE_SYNONYMS");
+	const char *path = server_var("WIRE_SYNONYMS");
 	synonyms *syn = NULL;
 	char err[512];
 
 	if (!path || !*path)
 		path = WIRE_DATADIR "/synonyms.txt";
+	if (loaded_synonyms_path && !strcmp(loaded_synonyms_path, path))
+		return loaded_synonyms;
 	if (access(path, R_OK) == 0 &&
 	    synonyms_load_prebuilt(path, &synonyms_default_compiled, &syn, err,
 				   sizeof(err)) < 0) {
 		log_line("synonyms not used", err);
 		syn = NULL;
 	}
+	synonyms_free(loaded_synonyms);
+	free(loaded_synonyms_path);
+	loaded_synonyms = syn;
+	loaded_synonyms_path = wire_strdup(path); /* NULL: loaded again next time */
 	return syn;
+}
+
+static void free_synonyms(void)
+{
+	synonyms_free(loaded_synonyms);
+	free(loaded_synonyms_path);
+	loaded_synonyms = NULL;
+	loaded_synonyms_path = NULL;
 }
 
 static int status_of(enum search_status ss, const char **message)
@@ -926,7 +996,6 @@ searched:
 out:
 	search_result_release(&res);
 	free(qtext);
-	synonyms_free(syn);
 	xap_db_free(db);
 }
 
@@ -950,8 +1019,8 @@ static int wants_json(const char *qs)
  * status with a fixed reason. */
 static int read_body(strbuf *out, const char **why)
 {
-	const char *type = getenv("CONTENT_TYPE");
-	const char *cl = getenv("CONTENT_LENGTH");
+	const char *type = request_var("CONTENT_TYPE");
+	const char *cl = request_var("CONTENT_LENGTH");
 	unsigned long len = 0;
 	size_t type_len = strlen("application/x-www-form-urlencoded");
 
@@ -975,6 +1044,23 @@ static int read_body(strbuf *out, const char **why)
 		*why = "The form is too large (at most 64 KB).";
 		return 413;
 	}
+	if (fastcgi_request) {
+		/* The server sent the body with the request. */
+		if (fastcgi_request->body_too_large) {
+			*why = "The form is too large (at most 64 KB).";
+			return 413;
+		}
+		if (fastcgi_request->body.len < len) {
+			*why = "The form arrived incomplete.";
+			return 400;
+		}
+		if (strbuf_add(out, fastcgi_request->body.buf ? fastcgi_request->body.buf : "",
+			       len)) {
+			*why = "The server is out of memory.";
+			return 500;
+		}
+		return 200;
+	}
 	if (strbuf_grow(out, len)) {
 		*why = "The server is out of memory.";
 		return 500;
@@ -994,42 +1080,33 @@ static int read_body(strbuf *out, const char **why)
 	return 200;
 }
 
-int main(int argc, char **argv)
+/* Answer one request into R.  SHELL: its parameters are ARGV's
+ * NAME=VALUE arguments; else they come from request_var().  Returns 2
+ * for a usage error in shell mode (nothing to send), else 0. */
+static int answer(int shell, int argc, char **argv, response *r)
 {
-	const char *method = getenv("REQUEST_METHOD");
-	const char *db_path = getenv("WIRE_DB");
-	int cgi = method || getenv("GATEWAY_INTERFACE");
+	const char *method = request_var("REQUEST_METHOD");
+	const char *db_path = server_var("WIRE_DB");
 	const char *why = NULL;
-	response r;
 	cgi_params p;
-	int status = 200, rc;
+	int status = 200;
 
-	limit_cpu();
-	signal(SIGPIPE, SIG_IGN);
-	if (!cgi) {
-		if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-			fputs(usage_text, argc < 2 ? stderr : stdout);
-			return argc < 2 ? 2 : 0;
-		}
-		method = "GET";
-	}
-	if (!method || !*method)
+	if (shell || !method || !*method)
 		method = "GET";
 	if (!db_path || !*db_path)
 		db_path = "wire.db";
-	memset(&r, 0, sizeof(r));
-	r.gzip = accepts_gzip(getenv("HTTP_ACCEPT_ENCODING"));
-	r.head = !strcmp(method, "HEAD");
+	r->gzip = accepts_gzip(request_var("HTTP_ACCEPT_ENCODING"));
+	r->head = !strcmp(method, "HEAD");
 	if (cgi_params_init(&p)) {
-		error_page(&r, NULL, 500, "The server is out of memory.");
-		goto send;
+		error_page(r, NULL, 500, "The server is out of memory.");
+		return 0;
 	}
 	if (strcmp(method, "GET") && strcmp(method, "HEAD") && strcmp(method, "POST")) {
-		r.allow = 1;
-		error_page(&r, &p, 405, "This address answers GET, HEAD and POST only.");
-		goto send;
+		r->allow = 1;
+		error_page(r, &p, 405, "This address answers GET, HEAD and POST only.");
+		goto out;
 	}
-	if (!cgi) {
+	if (shell) {
 		for (int i = 1; i < argc && status == 200; i++) {
 			const char *eq = strchr(argv[i], '=');
 			char *name;
@@ -1050,7 +1127,7 @@ int main(int argc, char **argv)
 			free(name);
 		}
 	} else {
-		const char *qs = getenv("QUERY_STRING");
+		const char *qs = request_var("QUERY_STRING");
 		strbuf body = STRBUF_INIT;
 
 		if (qs && strlen(qs) > CGI_MAX_QUERY_STRING) {
@@ -1069,18 +1146,147 @@ int main(int argc, char **argv)
 	}
 	if (status == 200)
 		status = cgi_params_check(&p, &why);
-	else if (!cgi)
+	else if (shell)
 		for (int i = 1; i < argc; i++)
 			if (!strcmp(argv[i], "format=json"))
 				p.format = CGI_FORMAT_JSON;
 	if (status != 200) {
-		error_page(&r, &p, status, why ? why : "The request is not valid.");
-		goto send;
+		error_page(r, &p, status, why ? why : "The request is not valid.");
+		goto out;
 	}
-	run(&r, &p, db_path, getenv("HTTP_IF_NONE_MATCH"));
-send:
-	rc = send_response(&r);
-	strbuf_release(&r.body);
+	run(r, &p, db_path, request_var("HTTP_IF_NONE_MATCH"));
+out:
 	cgi_params_release(&p);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* FastCGI mode. */
+
+/* The CPU each request may spend: WIRE_CPU_LIMIT_MS from the server's
+ * environment, else CPU_SECONDS. */
+static struct itimerspec cpu_budget(void)
+{
+	const char *ms = getenv("WIRE_CPU_LIMIT_MS");
+	struct itimerspec t;
+	long v = ms && *ms ? strtol(ms, NULL, 10) : 0;
+
+	memset(&t, 0, sizeof(t));
+	if (v > 0) {
+		t.it_value.tv_sec = v / 1000;
+		t.it_value.tv_nsec = (v % 1000) * 1000000L;
+	} else {
+		t.it_value.tv_sec = CPU_SECONDS;
+	}
+	return t;
+}
+
+struct fastcgi_state {
+	timer_t timer;
+	int have_timer;
+	struct itimerspec budget;
+};
+
+/* fcgi_handler: answer request C (on connection FD) into OUT. */
+static int answer_fastcgi(fcgi_conn *c, int fd, strbuf *out, void *ctx)
+{
+	struct fastcgi_state *fs = ctx;
+	struct itimerspec off;
+	response r;
+
+	/* The 503 for this request, ready for the CPU timer's handler. */
+	strbuf_reset(&xcpu_frame);
+	if (fs->have_timer &&
+	    fcgi_frame_response(&xcpu_frame, c->id, xcpu_response,
+				sizeof(xcpu_response) - 1, 0) == 0) {
+		xcpu_fd = fd;
+		timer_settime(fs->timer, 0, &fs->budget, NULL);
+	}
+	fastcgi_request = c;
+	memset(&r, 0, sizeof(r));
+	answer(0, 0, NULL, &r);
+	if (format_response(&r, out)) {
+		strbuf_reset(out);
+		if (strbuf_add(out, oom_response, sizeof(oom_response) - 1))
+			strbuf_release(out); /* nothing to say: the server answers 502 */
+	}
+	memset(&off, 0, sizeof(off));
+	if (fs->have_timer)
+		timer_settime(fs->timer, 0, &off, NULL);
+	xcpu_fd = -1;
+	fastcgi_request = NULL;
+	strbuf_release(&r.body);
+	return 0;
+}
+
+static void on_term(int sig)
+{
+	(void)sig;
+	fcgi_stop();
+}
+
+/* Serve the web server's requests on the listening socket LISTEN_FD,
+ * until the server stops the program (SIGTERM; SIGINT from a terminal):
+ * the request being answered is finished first. */
+static int serve_fastcgi(int listen_fd)
+{
+	struct fastcgi_state fs;
+	struct sigaction sa;
+	struct sigevent ev;
+	int rc;
+
+	memset(&fs, 0, sizeof(fs));
+	memset(&ev, 0, sizeof(ev));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term; /* no SA_RESTART: the wait is interrupted */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	catch_xcpu();
+	ev.sigev_notify = SIGEV_SIGNAL;
+	ev.sigev_signo = SIGXCPU;
+	fs.budget = cpu_budget();
+	fs.have_timer = timer_create(CLOCK_PROCESS_CPUTIME_ID, &ev, &fs.timer) == 0;
+	if (!fs.have_timer)
+		log_line("FastCGI: no CPU timer, requests run without a CPU limit",
+			 strerror(errno));
+	rc = fcgi_serve(listen_fd, CGI_MAX_BODY, answer_fastcgi, &fs);
+	if (fs.have_timer)
+		timer_delete(fs.timer);
+	strbuf_release(&xcpu_frame);
+	free_synonyms();
+	return rc ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	int shell = !getenv("REQUEST_METHOD") && !getenv("GATEWAY_INTERFACE");
+	strbuf out = STRBUF_INIT;
+	response r;
+	int rc;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (fcgi_is_listener(STDIN_FILENO))
+		return serve_fastcgi(STDIN_FILENO);
+	limit_cpu();
+	if (shell && (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		fputs(usage_text, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	memset(&r, 0, sizeof(r));
+	if (answer(shell, argc, argv, &r) == 2) {
+		free_synonyms();
+		return 2;
+	}
+	if (format_response(&r, &out) == 0) {
+		headers_sent = 1;
+		rc = write_all(out.buf, out.len);
+	} else { /* out of memory for a few headers: the fixed answer */
+		headers_sent = 1;
+		rc = write_all(oom_response, sizeof(oom_response) - 1);
+	}
+	strbuf_release(&out);
+	strbuf_release(&r.body);
+	free_synonyms();
 	return rc ? 1 : 0;
 }
