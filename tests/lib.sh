@@ -55,3 +55,9 @@ expect_status() {
 
 # have_shared_corpus: whether ../shared/corpus is here (CI has it).
 have_shared_corpus() { [ -d "$WIRE_SHARED/corpus" ]; }
+# free_port: a loopback TCP port nothing uses, chosen by the kernel (a
+# port picked at random can be the local end of some connection, and then
+# a server cannot bind it).
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}

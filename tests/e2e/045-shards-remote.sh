@@ -22,9 +22,6 @@ a=$(xapian-delve -t Greuters-20250611-peru-quake "$gen/shard-0" 2>/dev/null | gr
 b=$(xapian-delve -t Greuters-20250611-peru-quake "$gen/shard-1" 2>/dev/null | grep -c 'termfreq 3')
 expect_eq "the three versions of one story share a shard" 1 "$((a + b))"
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
 p0=$(free_port); p1=$(free_port)
 while [ "$p1" = "$p0" ]; do p1=$(free_port); done
 # The server signals its whole process group when it stops: give it its own.

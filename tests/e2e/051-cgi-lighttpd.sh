@@ -21,18 +21,8 @@ fi
 wire-index --db "$T/db" "$WIRE_TOP/corpus" $seed >"$T/index.log" 2>&1
 if [ -d "$T/db" ]; then ok "index built"; else not_ok "index built" "$(tail -5 "$T/index.log")"; fi
 
-# A free port on the loopback: the first that nothing answers on.
-port=
-for p in $(shuf -i 20000-60000 -n 40); do
-	if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-		port=$p
-		break
-	fi
-done
-if [ -z "$port" ]; then
-	not_ok "a free port on 127.0.0.1"
-	exit 0
-fi
+# A free port on the loopback, chosen by the kernel.
+port=$(free_port)
 
 mkdir -p "$T/www"
 cp "$(command -v wire-search.cgi)" "$T/www/search.cgi"
