@@ -1892,6 +1892,7 @@ struct xb {
 	query *q;
 	xap_db *db;
 	xap_stem *stem[2];
+	int every_doc[2];  /* every document is in that language */
 	double hw;
 	unsigned max_wildcard;
 	int do_stem;
@@ -2170,12 +2171,18 @@ static int word_q(struct xb *b, const qnode *n, const char *prefix,
 			}
 		if (qv_comb(b, &syn, XAP_OP_SYNONYM, 0, &f[0]))
 			goto fail;
-		if (term_q(b, PREFIX_LANGUAGE, stem_langs[l], &f[1])) {
-			xap_query_free(f[0]);
-			goto fail;
+		if (b->every_doc[l]) {
+			/* A filter every document passes: none. */
+			q = f[0];
+		} else {
+			if (term_q(b, PREFIX_LANGUAGE, stem_langs[l], &f[1])) {
+				xap_query_free(f[0]);
+				goto fail;
+			}
+			if (comb(b, XAP_OP_FILTER, f, 2, 0, &q))
+				goto fail;
 		}
-		if (comb(b, XAP_OP_FILTER, f, 2, 0, &q) ||
-		    scale(b, &q, STEM_WEIGHT) || qv_add(b, &v, q))
+		if (scale(b, &q, STEM_WEIGHT) || qv_add(b, &v, q))
 			goto fail;
 	}
 	return qv_comb(b, &v, XAP_OP_OR, 0, out);
@@ -2736,8 +2743,21 @@ int query_to_xapian(query *q, xap_db *db, const query_options *opts,
 		return special_q(&b, 0, out);
 	if (b.do_stem)
 		for (int l = 0; l < 2; l++) {
-			xap_status st = xap_stem_new(stem_langs[l], &b.stem[l]);
+			xap_status st;
+			uint32_t docs = 0, in_lang = 0;
+			char term[8];
 
+			/* An index without documents in that language needs
+			 * none of its variants; one with only such documents
+			 * no filter on them.  (On an error, both as usual.) */
+			snprintf(term, sizeof(term), "%s%s", PREFIX_LANGUAGE, stem_langs[l]);
+			if (xap_db_doccount(db, &docs) == XAP_OK &&
+			    xap_db_termfreq(db, term, &in_lang) == XAP_OK) {
+				if (!in_lang)
+					continue;
+				b.every_doc[l] = in_lang == docs;
+			}
+			st = xap_stem_new(stem_langs[l], &b.stem[l]);
 			if (st == XAP_NOMEM) {
 				r = xoom(&b);
 				goto out;

@@ -122,3 +122,26 @@ if [[ "$fresh" > "2025-04-30" ]]; then ok "--recency 30 as of 2025-06-15 puts a 
 expect_eq "date:7d as of a corpus day finds that week" "$(count 'date:2025-06-09..2025-06-15')" "$(wire-search --db "$db" --now 2025-06-15 --count 'date:7d')"
 expect_status "--bm25 takes parameters" 0 wire-search --db "$db" --bm25 1.2,0.75 Pakistan
 expect_status "--bm25 refuses nonsense" 2 wire-search --db "$db" --bm25 x Pakistan
+
+# Stem variants are matched only in documents of the stemmer's language:
+# "running" is an English form of "run", not a Spanish one.  With both
+# languages in the index the English variants carry a language filter; an
+# index of one language has no filter to apply and no other language's
+# variants to look for.
+mkdir -p "$T/langs"
+printf 'ID: en-run\nDate: 2024-01-01\nLanguage: en\n\nOfficials said they would run the crossing jointly.\n' >"$T/langs/en.txt"
+printf 'ID: en-running\nDate: 2024-01-02\nLanguage: en\n\nTraders said the crossing was running again.\n' >"$T/langs/en2.txt"
+printf 'ID: es-running\nDate: 2024-01-03\nLanguage: es\n\nLa banda Running Wild actuó el sábado en Madrid ante miles de personas.\n' >"$T/langs/es.txt"
+wire-index -q --db "$T/mixed" "$T/langs"
+expect_eq "mixed index: an English variant does not match a Spanish document" \
+	"en-run en-running" "$(wire-search --db "$T/mixed" --json run | jq -r 'select(.type=="hit") | .id' | sort | xargs)"
+expect_contains "mixed index: the variants carry a language filter" \
+	"$(wire-search --db "$T/mixed" --explain run)" "FILTER Len"
+expect_eq "mixed index: the exact form matches in any language" \
+	"en-run en-running es-running" "$(wire-search --db "$T/mixed" --json running | jq -r 'select(.type=="hit") | .id' | sort | xargs)"
+rm "$T/langs/es.txt"
+wire-index -q --db "$T/english" "$T/langs"
+explained=$(wire-search --db "$T/english" --explain run)
+expect_eq "English-only index: the same English matches" \
+	"en-run en-running" "$(wire-search --db "$T/english" --json run | jq -r 'select(.type=="hit") | .id' | sort | xargs)"
+expect_not_contains "English-only index: no language filter" "$explained" "FILTER"
