@@ -622,7 +622,10 @@ static int search_json(const cgi_params *p, const search_request *req,
 	json_object_set_new(o, "page", json_integer(p->page));
 	json_object_set_new(o, "per_page", json_integer(p->per_page));
 	json_object_set_new(o, "hits", hits);
-	json_object_set_new(o, "facets", facets ? json_incref(facets) : json_object());
+	/* null when not asked for (facets=0), so that no client takes the
+	 * missing counts for counts of nothing. */
+	json_object_set_new(o, "facets", p->no_facets ? json_null()
+				: facets ? json_incref(facets) : json_object());
 	json_object_set_new(o, "suggestion", res->suggestion ? json_string(res->suggestion)
 							     : json_null());
 	json_object_set_new(o, "seconds", json_real(res->seconds));
@@ -956,7 +959,7 @@ static void run(response *r, const cgi_params *p, const char *db_path,
 		req.limit = p->per_page;
 		req.sort = p->sort;
 		req.all_versions = p->all_versions;
-		req.facets = 1;
+		req.facets = !p->no_facets;
 	}
 	if (!qtext) {
 		error_page(r, p, 500, "The server is out of memory.");

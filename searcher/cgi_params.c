@@ -230,6 +230,7 @@ static const struct {
 	{ "versions", CGI_P_VERSIONS },
 	{ "format", CGI_P_FORMAT },
 	{ "id", CGI_P_ID },
+	{ "facets", CGI_P_FACETS },
 };
 
 static enum cgi_status set_known(cgi_params *p, unsigned bit, char *v,
@@ -313,6 +314,16 @@ static enum cgi_status set_known(cgi_params *p, unsigned bit, char *v,
 			p->all_versions = 1;
 		else {
 			*why = "The parameter versions must be collapsed or all.";
+			return CGI_BAD_REQUEST;
+		}
+		return CGI_OK;
+	case CGI_P_FACETS:
+		if (!strcmp(v, "1"))
+			p->no_facets = 0;
+		else if (!strcmp(v, "0"))
+			p->no_facets = 1;
+		else {
+			*why = "The parameter facets must be 0 or 1.";
 			return CGI_BAD_REQUEST;
 		}
 		return CGI_OK;

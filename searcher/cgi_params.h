@@ -62,7 +62,8 @@ enum cgi_param_bit {
 	CGI_P_TO = 1 << 8,
 	CGI_P_VERSIONS = 1 << 9,
 	CGI_P_FORMAT = 1 << 10,
-	CGI_P_ID = 1 << 11
+	CGI_P_ID = 1 << 11,
+	CGI_P_FACETS = 1 << 12
 };
 
 typedef struct cgi_params {
@@ -75,6 +76,7 @@ typedef struct cgi_params {
 	char *lang;              /* letters only: "es", "spanish" */
 	char from[11], to[11];   /* "YYYY-MM-DD" or "" */
 	int all_versions;        /* versions=all */
+	int no_facets;           /* facets=0: no counts by agency, place... */
 	enum cgi_format format;
 	char *id;                /* full-dispatch view of this story, or NULL */
 	unsigned seen;           /* cgi_param_bit of every parameter met */

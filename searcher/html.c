@@ -199,6 +199,7 @@ int html_href(strbuf *out, const cgi_params *p, const char *name,
 		{ "to", p->to },
 		{ "sort", p->sort != SORT_RELEVANCE ? sort_name(p->sort) : NULL },
 		{ "versions", p->all_versions ? "all" : NULL },
+		{ "facets", p->no_facets ? "0" : NULL },
 		{ "per_page", NULL },
 		{ "page", NULL },
 	};
@@ -358,7 +359,8 @@ static int header(strbuf *out, const cgi_params *p)
 	    lit(out, "\"></div>\n"))
 		return -1;
 	if (p && (hidden(out, "agency", p->agency) || hidden(out, "place", p->place) ||
-		  hidden(out, "lang", p->lang)))
+		  hidden(out, "lang", p->lang) ||
+		  hidden(out, "facets", p->no_facets ? "0" : NULL)))
 		return -1;
 	if (p && p->per_page != CGI_DEFAULT_PER_PAGE) {
 		char n[16];

@@ -134,6 +134,25 @@ if command -v jq >/dev/null; then
 	expect_eq "json: month facet present" "true" "$(jq '.facets | has("month")' "$T/json.body")"
 fi
 
+# facets=0: the same hits and total, no counts (null, not empty), and
+# the HTML page without its facet column, keeping facets=0 in its links.
+cgi nofacets QUERY_STRING='q=border&format=json&facets=0&per_page=3'
+expect_eq "facets=0: status 200" 200 "$st"
+cgi withfacets QUERY_STRING='q=border&format=json&per_page=3'
+if command -v jq >/dev/null; then
+	expect_eq "facets=0: facets is null" null "$(jq -c .facets "$T/nofacets.body")"
+	expect_eq "facets=0: the same total" "$(jq .total "$T/withfacets.body")" "$(jq .total "$T/nofacets.body")"
+	expect_eq "facets=0: the same hits" "$(jq -c '[.hits[].id]' "$T/withfacets.body")" "$(jq -c '[.hits[].id]' "$T/nofacets.body")"
+	expect_eq "facets=1 (default): counts by agency" true "$(jq '.facets.agency | length > 0' "$T/withfacets.body")"
+fi
+cgi nofacets_html QUERY_STRING='q=border&facets=0&per_page=2'
+expect_not_contains "facets=0, HTML: no facet column" "$body" '<aside class="facets"'
+expect_contains "facets=0, HTML: the next page keeps facets=0" "$body" 'facets=0&amp;per_page=2&amp;page=2'
+expect_contains "facets=0, HTML: the form keeps facets=0" "$body" '<input type="hidden" name="facets" value="0">'
+cgi facets_bad QUERY_STRING='q=border&facets=no&format=json'
+expect_eq "facets=no: 400" 400 "$st"
+expect_contains "facets=no: the reason" "$body" 'The parameter facets must be 0 or 1.'
+
 # ---------------------------------------------------------------------------
 # The HTML page.
 cgi html QUERY_STRING='q=Durand+Line'

@@ -262,6 +262,46 @@ static void test_enums(void **state)
 	cgi_params_release(&p);
 }
 
+/* facets=0 turns the counts off, facets=1 (the default) on; anything
+ * else is refused with a reason. */
+static void test_facets(void **state)
+{
+	static const struct {
+		const char *in;
+		enum cgi_status status;
+		int no_facets;
+	} cases[] = {
+		{ "q=x", CGI_OK, 0 },
+		{ "q=x&facets=0", CGI_OK, 1 },
+		{ "q=x&facets=1", CGI_OK, 0 },
+		{ "facets=0&facets=1", CGI_OK, 1 },  /* the first wins */
+		{ "facets=1&facets=0", CGI_OK, 0 },
+		{ "facets=", CGI_OK, 0 },  /* empty: as if absent */
+		{ "facets=no", CGI_BAD_REQUEST, 0 },
+		{ "facets=00", CGI_BAD_REQUEST, 0 },
+		{ "facets=%30", CGI_OK, 1 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cgi_params p;
+		const char *why = NULL;
+
+		assert_int_equal(cgi_params_init(&p), 0);
+		assert_int_equal(cgi_params_parse(&p, cases[i].in, strlen(cases[i].in), &why),
+				 cases[i].status);
+		if (cases[i].status == CGI_OK) {
+			assert_int_equal(p.no_facets, cases[i].no_facets);
+			if (strstr(cases[i].in, "facets"))
+				assert_true(p.seen & CGI_P_FACETS);
+		} else {
+			assert_non_null(why);
+			assert_non_null(strstr(why, "facets"));
+		}
+		cgi_params_release(&p);
+	}
+}
+
 /* The exact boundary of the q limit: 1000 bytes pass, 1001 fail. */
 static void test_q_limit(void **state)
 {
@@ -591,6 +631,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_enums),
+		cmocka_unit_test(test_facets),
 		cmocka_unit_test(test_q_limit),
 		cmocka_unit_test(test_set_raw),
 		cmocka_unit_test(test_decode),
