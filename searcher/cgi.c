@@ -1222,6 +1222,13 @@ static int answer_fastcgi(fcgi_conn *c, int fd, strbuf *out, void *ctx)
 	return 0;
 }
 
+/* fcgi_log_fn: a connection that went wrong, in the server's log. */
+static void log_connection(void *ctx, const char *line)
+{
+	(void)ctx;
+	log_line(line, NULL);
+}
+
 static void on_term(int sig)
 {
 	(void)sig;
@@ -1253,7 +1260,7 @@ static int serve_fastcgi(int listen_fd)
 	if (!fs.have_timer)
 		log_line("FastCGI: no CPU timer, requests run without a CPU limit",
 			 strerror(errno));
-	rc = fcgi_serve(listen_fd, CGI_MAX_BODY, answer_fastcgi, &fs);
+	rc = fcgi_serve(listen_fd, CGI_MAX_BODY, answer_fastcgi, log_connection, &fs);
 	if (fs.have_timer)
 		timer_delete(fs.timer);
 	strbuf_release(&xcpu_frame);

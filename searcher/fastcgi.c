@@ -13,12 +13,16 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #define HEADER_LEN 8
@@ -136,8 +140,11 @@ static int each_pair(const unsigned char *data, size_t len,
 			       const unsigned char *value, size_t vl),
 		     void *ctx)
 {
-	const unsigned char *p = data, *end = data + len;
+	const unsigned char *p = data, *end;
 
+	if (!len)
+		return 0;  /* DATA may be NULL: no arithmetic on it */
+	end = data + len;
 	while (p < end) {
 		size_t nl, vl;
 		int rc;
@@ -232,6 +239,7 @@ void fcgi_conn_release(fcgi_conn *c)
 	strbuf_release(&c->in);
 	strbuf_release(&c->out);
 	c->in_off = 0;
+	c->close_after = 0;
 }
 
 int fcgi_conn_feed(fcgi_conn *c, const void *data, size_t len)
@@ -250,7 +258,8 @@ static enum fcgi_event protocol_error(char *err, size_t errlen, const char *what
 				      int type, unsigned id)
 {
 	if (errlen)
-		snprintf(err, errlen, "FastCGI protocol error: %s (record type %d, request %u)",
+		snprintf(err, errlen,
+			 "FastCGI protocol error: %s (record type %d, request %u)",
 			 what, type, id);
 	return FCGI_PROTOCOL_ERROR;
 }
@@ -314,10 +323,14 @@ static enum fcgi_event on_record(fcgi_conn *c, int type, unsigned id,
 			return add_end_request(&c->out, id, 0, FCGI_CANT_MPX_CONN)
 				       ? FCGI_NO_MEMORY
 				       : FCGI_NEED_MORE;
-		if (role != ROLE_RESPONDER)
+		if (role != ROLE_RESPONDER) {
+			/* Refused: the server's request ends here, and with
+			 * it the connection unless the server keeps it. */
+			c->close_after = !(content[2] & FLAG_KEEP_CONN);
 			return add_end_request(&c->out, id, 0, FCGI_UNKNOWN_ROLE)
 				       ? FCGI_NO_MEMORY
 				       : FCGI_NEED_MORE;
+		}
 		c->id = id;
 		c->keep_conn = content[2] & FLAG_KEEP_CONN;
 		return FCGI_NEED_MORE;
@@ -330,6 +343,7 @@ static enum fcgi_event on_record(fcgi_conn *c, int type, unsigned id,
 
 		end_request(c);
 		c->keep_conn = keep;
+		c->close_after = !keep;
 		if (add_end_request(&c->out, id, 0, FCGI_REQUEST_COMPLETE))
 			return FCGI_NO_MEMORY;
 		return FCGI_NEED_MORE;
@@ -450,7 +464,12 @@ static int peer_allowed(int fd)
 		return 0;
 	if (ss.ss_family == AF_INET)
 		a = &((struct sockaddr_in *)&ss)->sin_addr;
-	else if (ss.ss_family == AF_INET6)
+	else if (ss.ss_family == AF_INET6 &&
+		 IN6_IS_ADDR_V4MAPPED(&((struct sockaddr_in6 *)&ss)->sin6_addr)) {
+		/* An IPv4 peer of a dual-stack socket: as the IPv4 address. */
+		a = &((struct sockaddr_in6 *)&ss)->sin6_addr.s6_addr[12];
+		ss.ss_family = AF_INET;
+	} else if (ss.ss_family == AF_INET6)
 		a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
 	else
 		return 1;  /* a Unix socket: only the server reaches it */
@@ -471,104 +490,217 @@ static int peer_allowed(int fd)
 	return 0;
 }
 
-/* Send what C owes the server.  0, or -1 when the connection broke. */
-static int flush_out(fcgi_conn *c, int fd)
+/* What fcgi_serve() serves with. */
+struct server {
+	size_t max_body;
+	fcgi_handler handler;
+	fcgi_log_fn log;
+	void *ctx;
+};
+
+/* Tell SV's logger, if any, a line made of FMT. */
+static void say(const struct server *sv, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void say(const struct server *sv, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (!sv->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	sv->log(sv->ctx, line);
+}
+
+/* Send what C owes the server (without SIGPIPE should it have gone).
+ * 0, or -1 when the connection broke or stayed full for the send
+ * timeout, telling the logger. */
+static int flush_out(const struct server *sv, fcgi_conn *c, int fd)
 {
 	size_t off = 0;
 
 	while (off < c->out.len) {
-		ssize_t n = write(fd, c->out.buf + off, c->out.len - off);
+		ssize_t n = send(fd, c->out.buf + off, c->out.len - off, MSG_NOSIGNAL);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
+			say(sv, "FastCGI: the answer could not be sent (%s): "
+				"connection closed",
+			    n < 0 ? (errno == EAGAIN || errno == EWOULDBLOCK
+					     ? "the server took nothing for 30 s"
+					     : strerror(errno))
+				  : "nothing written");
 			return -1;
+		}
 		off += (size_t)n;
 	}
 	strbuf_reset(&c->out);
 	return 0;
 }
 
-/* Serve the requests of one connection.  0 when it ends, -1 when the
- * handler asks to stop. */
-static int serve_connection(int fd, size_t max_body, fcgi_handler handler, void *ctx)
-{
+/* The connections being served, each with its parser. */
+struct open_conn {
+	int fd;
 	fcgi_conn c;
-	char buf[65536], err[256];
-	int stop = 0, done = 0;
+	unsigned long last_used;  /* a counter of activity, for eviction */
+};
 
-	fcgi_conn_init(&c, max_body);
-	while (!done) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		enum fcgi_event ev;
+/* Connections held at once: one more than this and the longest idle one
+ * is closed.  Servers open one or a few. */
+#define MAX_OPEN 32
+/* How long a write of an answer may block on a server that does not read
+ * it before the connection is given up. */
+#define SEND_TIMEOUT_SECONDS 30
 
-		if (n < 0 && errno == EINTR && !stop_requested)
-			continue;
-		if (n <= 0)
-			break;  /* the server closed the connection, or stop */
-		if (fcgi_conn_feed(&c, buf, (size_t)n)) {
-			fprintf(stderr, "wire-search.cgi: FastCGI: out of memory\n");
-			break;
-		}
-		while ((ev = fcgi_conn_next(&c, err, sizeof(err))) == FCGI_REQUEST_READY) {
-			strbuf response = STRBUF_INIT;
-
-			if (handler(&c, fd, &response, ctx)) {
-				stop = done = 1;
-				strbuf_release(&response);
-				break;
-			}
-			if (fcgi_conn_respond(&c, response.buf ? response.buf : "",
-					      response.len)) {
-				fprintf(stderr, "wire-search.cgi: FastCGI: out of memory\n");
-				done = 1;
-			}
-			strbuf_release(&response);
-			if (flush_out(&c, fd) || !c.keep_conn)
-				done = 1;
-			if (done)
-				break;
-		}
-		if (ev == FCGI_PROTOCOL_ERROR) {
-			fprintf(stderr, "wire-search.cgi: %s\n", err);
-			done = 1;
-		} else if (ev == FCGI_NO_MEMORY) {
-			fprintf(stderr, "wire-search.cgi: FastCGI: out of memory\n");
-			done = 1;
-		}
-		if (!done && flush_out(&c, fd))
-			done = 1;
-	}
-	if (!stop)
-		flush_out(&c, fd);
-	fcgi_conn_release(&c);
-	return stop ? -1 : 0;
+static void close_conn(struct open_conn *oc)
+{
+	close(oc->fd);
+	fcgi_conn_release(&oc->c);
+	oc->fd = -1;
 }
 
-int fcgi_serve(int listen_fd, size_t max_body, fcgi_handler handler, void *ctx)
+/* Read what connection OC has and answer every request it completes.
+ * 1 to keep the connection, 0 to close it, -1 when the handler asks to
+ * stop. */
+static int serve_readable(const struct server *sv, struct open_conn *oc)
 {
-	while (!stop_requested) {
-		int fd = accept(listen_fd, NULL, NULL);
-		int rc;
+	char buf[65536], err[256];
+	ssize_t n = read(oc->fd, buf, sizeof(buf));
+	enum fcgi_event ev;
 
-		if (fd < 0) {
-			/* A connection that died before it was accepted. */
-			if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
-				continue;
-			fprintf(stderr, "wire-search.cgi: FastCGI: accepting a connection: %s\n",
-				strerror(errno));
-			return -1;
-		}
-		if (!peer_allowed(fd)) {
-			fprintf(stderr, "wire-search.cgi: FastCGI: a connection from an address "
-					"not in FCGI_WEB_SERVER_ADDRS was closed\n");
-			close(fd);
-			continue;
-		}
-		rc = serve_connection(fd, max_body, handler, ctx);
-		close(fd);
-		if (rc)
-			return -1;
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 1;
+	if (n <= 0)
+		return 0;  /* the server closed the connection */
+	if (fcgi_conn_feed(&oc->c, buf, (size_t)n)) {
+		say(sv, "FastCGI: out of memory");
+		return 0;
 	}
+	while ((ev = fcgi_conn_next(&oc->c, err, sizeof(err))) == FCGI_REQUEST_READY) {
+		strbuf response = STRBUF_INIT;
+		int keep;
+
+		if (sv->handler(&oc->c, oc->fd, &response, sv->ctx)) {
+			strbuf_release(&response);
+			return -1;
+		}
+		keep = fcgi_conn_respond(&oc->c, response.buf ? response.buf : "",
+					 response.len) == 0;
+		if (!keep)
+			say(sv, "FastCGI: out of memory");
+		strbuf_release(&response);
+		if (flush_out(sv, &oc->c, oc->fd) || !keep || !oc->c.keep_conn)
+			return 0;
+	}
+	if (ev == FCGI_PROTOCOL_ERROR) {
+		say(sv, "%s", err);
+		flush_out(sv, &oc->c, oc->fd);
+		return 0;
+	}
+	if (ev == FCGI_NO_MEMORY) {
+		say(sv, "FastCGI: out of memory");
+		return 0;
+	}
+	return flush_out(sv, &oc->c, oc->fd) || oc->c.close_after ? 0 : 1;
+}
+
+/* Accept a connection on LISTEN_FD into a free slot of OPEN (N slots),
+ * closing the longest idle one when none is free.  0, or -1 when
+ * accepting fails for good. */
+static int accept_conn(const struct server *sv, int listen_fd,
+		       struct open_conn *open, size_t n, unsigned long now)
+{
+	struct timeval tv = { SEND_TIMEOUT_SECONDS, 0 };
+	size_t slot = n;
+	int fd = accept(listen_fd, NULL, NULL);
+
+	if (fd < 0) {
+		/* A connection that died before it was accepted, or one
+		 * another process took first. */
+		if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO ||
+		    errno == EAGAIN)
+			return 0;
+		say(sv, "FastCGI: accepting a connection: %s", strerror(errno));
+		return -1;
+	}
+	if (!peer_allowed(fd)) {
+		say(sv, "FastCGI: a connection from an address not in "
+			"FCGI_WEB_SERVER_ADDRS was closed");
+		close(fd);
+		return 0;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	for (size_t i = 0; i < n; i++)
+		if (open[i].fd < 0) {
+			slot = i;
+			break;
+		} else if (slot == n || open[i].last_used < open[slot].last_used) {
+			slot = i;
+		}
+	if (open[slot].fd >= 0)
+		close_conn(&open[slot]);  /* the longest idle */
+	open[slot].fd = fd;
+	open[slot].last_used = now;
+	fcgi_conn_init(&open[slot].c, sv->max_body);
 	return 0;
+}
+
+int fcgi_serve(int listen_fd, size_t max_body, fcgi_handler handler,
+	       fcgi_log_fn log, void *ctx)
+{
+	const struct server sv = { max_body, handler, log, ctx };
+	struct open_conn open[MAX_OPEN];
+	struct pollfd pfd[MAX_OPEN + 1];
+	unsigned long now = 0;
+	int rc = 0, fl = fcntl(listen_fd, F_GETFL);
+
+	for (size_t i = 0; i < MAX_OPEN; i++)
+		open[i].fd = -1;
+	/* Processes sharing the socket (spawn-fcgi -F) all wake for one
+	 * connection: the ones that lose it must not block in accept(). */
+	if (fl >= 0)
+		fcntl(listen_fd, F_SETFL, fl | O_NONBLOCK);
+	/* Several connections can be open (a server keeping idle ones, or
+	 * opening a second while the first waits): whichever has a request
+	 * is served, so that no idle connection holds up the others. */
+	while (!stop_requested && !rc) {
+		int ready;
+
+		pfd[0].fd = listen_fd;
+		pfd[0].events = POLLIN;
+		for (size_t i = 0; i < MAX_OPEN; i++) {
+			pfd[i + 1].fd = open[i].fd;  /* negative: ignored */
+			pfd[i + 1].events = POLLIN;
+			pfd[i + 1].revents = 0;
+		}
+		ready = poll(pfd, MAX_OPEN + 1, -1);
+		if (ready < 0) {
+			if (errno == EINTR)
+				continue;
+			say(&sv, "FastCGI: poll: %s", strerror(errno));
+			rc = -1;
+			break;
+		}
+		for (size_t i = 0; i < MAX_OPEN && !rc; i++) {
+			int keep;
+
+			if (open[i].fd < 0 || !pfd[i + 1].revents)
+				continue;
+			open[i].last_used = ++now;
+			keep = serve_readable(&sv, &open[i]);
+			if (keep < 0)
+				rc = -1;
+			if (keep <= 0)
+				close_conn(&open[i]);
+		}
+		if (!rc && (pfd[0].revents & POLLIN))
+			rc = accept_conn(&sv, listen_fd, open, MAX_OPEN, ++now);
+	}
+	for (size_t i = 0; i < MAX_OPEN; i++)
+		if (open[i].fd >= 0)
+			close_conn(&open[i]);
+	return rc;
 }

@@ -4,19 +4,21 @@
  *
  * A web server that starts a FastCGI program gives it a listening socket
  * as file descriptor 0 (fcgi_is_listener()).  fcgi_serve() accepts the
- * server's connections from it, one at a time, and reads each request's
- * records: its parameters (what a CGI program finds in its environment)
- * and its body (what it reads on stdin).  The handler gets the complete
+ * server's connections from it and reads each request's records: its
+ * parameters (what a CGI program finds in its environment) and its body
+ * (what it reads on stdin).  The handler gets the complete
  * request and returns the whole CGI response (headers, blank line, body);
  * fcgi_serve() sends it back as FCGI_STDOUT records and ends the request.
  *
  * One request at a time per process: the program says so to a server that
- * asks (FCGI_GET_VALUES: FCGI_MAX_CONNS and FCGI_MAX_REQS 1, FCGI_MPXS_CONNS
- * 0) and refuses a second request on a connection while one is open
- * (FCGI_CANT_MPX_CONN).  Roles other than the responder are refused
+ * asks (FCGI_GET_VALUES: FCGI_MAX_CONNS and FCGI_MAX_REQS 1,
+ * FCGI_MPXS_CONNS 0, though it serves more connections one request after
+ * the other) and refuses a second request on a connection while one is
+ * open (FCGI_CANT_MPX_CONN).  Roles other than the responder are refused
  * (FCGI_UNKNOWN_ROLE), unknown management records answered with
  * FCGI_UNKNOWN_TYPE, records of other request ids ignored, as the
- * specification asks.  A record of another protocol version, a
+ * specification asks; a refused or aborted request whose server did not
+ * ask to keep the connection has it closed once the refusal is sent.  A record of another protocol version, a
  * parameter stream that does not decode or that passes FCGI_MAX_PARAMS
  * bytes is a protocol error: the connection is closed.
  *
@@ -84,6 +86,7 @@ typedef struct fcgi_conn {
 	strbuf body;        /* FCGI_STDIN, up to MAX_BODY bytes */
 	size_t max_body;
 	int body_too_large; /* the server sent more than MAX_BODY bytes */
+	int close_after;    /* close the connection once OUT is sent */
 } fcgi_conn;
 
 /* Start C empty, keeping at most MAX_BODY bytes of a request body (the
@@ -131,15 +134,23 @@ int fcgi_is_listener(int fd);
  * stop serving (fcgi_serve() then returns -1). */
 typedef int (*fcgi_handler)(fcgi_conn *c, int fd, strbuf *response, void *ctx);
 
-/* Serve the server's connections on LISTEN_FD, one request at a time,
- * with HANDLER, keeping bodies of up to MAX_BODY bytes.  When the
- * environment has FCGI_WEB_SERVER_ADDRS (comma-separated addresses) a TCP
- * connection from any other address is closed unanswered.  A connection
- * that breaks or speaks wrongly is closed, with a line on stderr, and the
- * next one accepted.  Returns 0 once fcgi_stop() was called (after the
- * request being answered, if any), or -1 when accepting fails for good
- * or the handler asks to stop, with the reason on stderr. */
-int fcgi_serve(int listen_fd, size_t max_body, fcgi_handler handler, void *ctx);
+/* Told one line (no newline) about a connection that went wrong. */
+typedef void (*fcgi_log_fn)(void *ctx, const char *line);
+
+/* Serve the server's connections on LISTEN_FD with HANDLER, one request
+ * at a time, keeping bodies of up to MAX_BODY bytes.  Several connections
+ * may be open at once (up to 32; beyond, the longest idle is closed):
+ * each request is answered as soon as it is complete, so a connection the
+ * server keeps idle never holds up another.  When the environment has
+ * FCGI_WEB_SERVER_ADDRS (comma-separated addresses) a TCP connection from
+ * any other address is closed unanswered.  A connection that breaks,
+ * speaks wrongly, or does not take an answer within 30 s is closed, and
+ * LOG (if not NULL) told why, with CTX as for the handler.  Returns 0
+ * once fcgi_stop() was called (after the request being answered, if
+ * any), or -1 when accepting fails for good (LOG told why) or the handler
+ * asks to stop. */
+int fcgi_serve(int listen_fd, size_t max_body, fcgi_handler handler,
+	       fcgi_log_fn log, void *ctx);
 
 /* Ask fcgi_serve() to return: safe in a signal handler (the web server
  * stops its FastCGI programs with SIGTERM).  A signal installed without
