@@ -18,17 +18,30 @@ bench/wire-bench-queries first.  Environment:
                    at 10x BENCH_QUERY_RUNS_10X (default 5, 1 warm-up)
   BENCH_TPUT_SECONDS  seconds of one throughput round (default 1; 5 rounds
                    after a warm-up round, median)
+  BENCH_ONLY       the measurements to run, of: builds latency web tput
+                   counts (default all of them).  Without `builds` the
+                   indexes (and c*/stats.json) a previous full run left in
+                   BENCH_DIR are used as they are, e.g.
+                     BENCH_ONLY=web bench/bench.py
+                   for the "per request through a web server" tables alone.
+                   A partial run prints no targets and writes
+                   report-ONLY.md and results-ONLY.json (e.g. report-web.md),
+                   leaving the full run's report.md and results.json alone.
 
 Nothing here is committed data: the corpus is read from BENCH_CORPUS and
 everything derived goes under BENCH_DIR.
 """
 import datetime
 import hashlib
+import http.client
 import json
+import math
 import os
 import platform
 import re
 import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -61,9 +74,21 @@ TPUT_SECONDS = float(os.environ.get('BENCH_TPUT_SECONDS', '1'))
 # down when the 1x figures say they would not fit in BUDGET seconds.
 BUDGET = float(os.environ.get('BENCH_BUDGET', '1140'))
 TPUT_ROUNDS = 5
+MEASURES = ('builds', 'latency', 'web', 'tput', 'counts')
+_ONLY = os.environ.get('BENCH_ONLY', '').replace(',', ' ').split()
+if set(_ONLY) - set(MEASURES):
+    raise SystemExit('bench: BENCH_ONLY: unknown %s (of: %s)' % (
+        ' '.join(sorted(set(_ONLY) - set(MEASURES))), ' '.join(MEASURES)))
+ONLY = set(_ONLY) or set(MEASURES)
+PARTIAL = ONLY != set(MEASURES)
+_SUFFIX = '-' + '-'.join(m for m in MEASURES if m in ONLY) if PARTIAL else ''
+REPORT = 'report%s.md' % _SUFFIX
+RESULTS = 'results%s.json' % _SUFFIX
 
 WIRE_INDEX = os.path.join(REPO, 'build', 'wire-index')
 WIRE_SEARCH = os.path.join(REPO, 'build', 'wire-search')
+WIRE_CGI = os.path.join(REPO, 'build', 'wire-search.cgi')
+LIGHTTPD = shutil.which('lighttpd') or '/usr/sbin/lighttpd'
 WIRE_BENCHQ = os.path.join(B, 'wire-bench-queries')
 SYNONYMS = os.path.join(REPO, 'common', 'synonyms.txt')
 OMEGA_CGI = '/usr/lib/cgi-bin/omega/omega'
@@ -211,6 +236,7 @@ def check_tools():
     t['omega'] = have('scriptindex') and os.access(OMEGA_CGI, os.X_OK)
     t['quest'] = have('quest')
     t['groonga'] = have('groonga')
+    t['lighttpd'] = os.access(LIGHTTPD, os.X_OK)
     if not t['groonga']:
         note('groonga is not installed (Debian 12 ships groonga-bin; '
              'tools/deps.sh bench installs it): Groonga is left out')
@@ -472,20 +498,28 @@ def print_builds(n, res, ours_key, docs, raw):
 # ---------------------------------------------------------------------------
 # Per-process query latency
 
+def omega_setup(n):
+    """The omega CGI's configuration file and template (DB=omega is
+    idxN/omega); returns the configuration file's path."""
+    idx = os.path.join(B, 'idx%d' % n)
+    conf = os.path.join(idx, 'omega.conf')
+    tpl = os.path.join(B, 'omega-templates')
+    os.makedirs(tpl, exist_ok=True)
+    with open(os.path.join(tpl, 'query'), 'w') as f:
+        f.write(OMEGA_TEMPLATE)
+    os.makedirs(os.path.join(idx, 'omega-log'), exist_ok=True)
+    with open(conf, 'w') as f:
+        f.write('database_dir %s\ntemplate_dir %s\nlog_dir %s\n'
+                'cdb_dir %s\n' % (idx, tpl, os.path.join(idx, 'omega-log'),
+                                  os.path.join(idx, 'omega-log')))
+    return conf
+
+
 def query_commands(n, tools, ours_db):
     idx = os.path.join(B, 'idx%d' % n)
     env_ours = dict(os.environ, WIRE_SYNONYMS=SYNONYMS)
-    conf = os.path.join(idx, 'omega.conf')
     if tools['omega']:
-        tpl = os.path.join(B, 'omega-templates')
-        os.makedirs(tpl, exist_ok=True)
-        with open(os.path.join(tpl, 'query'), 'w') as f:
-            f.write(OMEGA_TEMPLATE)
-        os.makedirs(os.path.join(idx, 'omega-log'), exist_ok=True)
-        with open(conf, 'w') as f:
-            f.write('database_dir %s\ntemplate_dir %s\nlog_dir %s\n'
-                    'cdb_dir %s\n' % (idx, tpl, os.path.join(idx, 'omega-log'),
-                                      os.path.join(idx, 'omega-log')))
+        conf = omega_setup(n)
     engines = []
 
     def ours(q):
@@ -573,6 +607,292 @@ def print_latency(n, lat):
 
 
 # ---------------------------------------------------------------------------
+# Per request through a web server
+
+# One lighttpd on a free loopback port serves the three engines: ours as
+# FastCGI (one resident process, mod_fastcgi starts it; it still opens the
+# index for each request), the same binary as a plain CGI (mod_cgi, one
+# process per request) and the omega CGI (mod_cgi).
+# "/fast/" is the FastCGI's prefix: a "/search" prefix would also catch
+# "/search.cgi".
+WEB_CONF = """server.modules = ("mod_fastcgi", "mod_cgi", "mod_setenv")
+server.bind = "127.0.0.1"
+server.port = {port}
+server.document-root = "{www}"
+server.pid-file = "{dir}/lighttpd.pid"
+server.errorlog = "{dir}/error.log"
+server.max-keep-alive-idle = 60
+server.max-keep-alive-requests = 100000
+cgi.assign = (".cgi" => "")
+$HTTP["url"] == "/search.cgi" {{
+  setenv.add-environment = ("WIRE_DB" => "{db}", "WIRE_SYNONYMS" => "{syn}")
+}}
+$HTTP["url"] == "/omega.cgi" {{
+  setenv.add-environment = ("OMEGA_CONFIG_FILE" => "{conf}")
+}}
+fastcgi.server = ( "/fast/" => ((
+  "socket" => "{dir}/fcgi.sock",
+  "bin-path" => "{cgi}",
+  "max-procs" => 1,
+  "check-local" => "disable",
+  "bin-environment" => ("WIRE_DB" => "{db}", "WIRE_SYNONYMS" => "{syn}")
+)) )
+"""
+
+
+def descendants(pid):
+    """The pids of PID's children, grandchildren, ... (from /proc)."""
+    acc = []
+    try:
+        for t in os.listdir('/proc/%d/task' % pid):
+            with open('/proc/%d/task/%s/children' % (pid, t)) as f:
+                for c in f.read().split():
+                    acc.append(int(c))
+                    acc += descendants(int(c))
+    except OSError:
+        pass
+    return acc
+
+
+def alive(pid):
+    """Whether PID runs (a zombie does not)."""
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except (OSError, IndexError):
+        return False
+
+
+class WebServer:
+    """lighttpd -D on a free port of 127.0.0.1, in DIR; stop() ends it and
+    everything it started (the FastCGI process), by pid."""
+
+    def __init__(self, d, ours_db, omega_conf):
+        self.dir = d
+        self.proc = None
+        self.kids = set()
+        shutil.rmtree(d, ignore_errors=True)
+        www = os.path.join(d, 'www')
+        os.makedirs(www)
+        os.symlink(WIRE_CGI, os.path.join(www, 'search.cgi'))
+        if omega_conf:
+            os.symlink(OMEGA_CGI, os.path.join(www, 'omega.cgi'))
+        self.conf = os.path.join(d, 'lighttpd.conf')
+        self.settings = dict(www=www, dir=d, db=ours_db, syn=SYNONYMS,
+                             conf=omega_conf or '/nonexistent', cgi=WIRE_CGI)
+
+    def log_tail(self, lines=5):
+        text = ''
+        for name in ('lighttpd.out', 'error.log'):
+            try:
+                with open(os.path.join(self.dir, name), errors='replace') as f:
+                    text += f.read()
+            except OSError:
+                pass
+        return ' / '.join(text.strip().splitlines()[-lines:])
+
+    def start(self):
+        """The port it listens on, or None (see log_tail())."""
+        for _ in range(3):      # another program may take the port first
+            with socket.socket() as s:
+                s.bind(('127.0.0.1', 0))
+                port = s.getsockname()[1]
+            with open(self.conf, 'w') as f:
+                f.write(WEB_CONF.format(port=port, **self.settings))
+            with open(os.path.join(self.dir, 'lighttpd.out'), 'w') as lf:
+                self.proc = subprocess.Popen(
+                    [LIGHTTPD, '-D', '-f', self.conf], stdin=subprocess.DEVNULL,
+                    stdout=lf, stderr=lf, cwd=self.dir)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and self.proc.poll() is None:
+                try:
+                    socket.create_connection(('127.0.0.1', port), 0.5).close()
+                    self.kids.update(descendants(self.proc.pid))
+                    return port
+                except OSError:
+                    time.sleep(0.05)
+            self.stop()
+            if 'in use' not in self.log_tail():
+                break
+        return None
+
+    def stop(self):
+        if self.proc is None:
+            return
+        self.kids.update(descendants(self.proc.pid))
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+        # lighttpd stops its FastCGI process itself; make sure of it (the
+        # pids are not ours to wait for: poll /proc).
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            left = [p for p in self.kids if alive(p)]
+            for p in left:
+                try:
+                    os.kill(p, sig)
+                except OSError:
+                    pass
+            deadline = time.monotonic() + 2
+            while left and time.monotonic() < deadline:
+                time.sleep(0.02)
+                left = [p for p in left if alive(p)]
+            if not left:
+                break
+        self.kids = set()
+
+
+def bench_web(n, tools, ours_db, expect):
+    """Median ms of one request (sent to body read) per engine and query,
+    over one keep-alive HTTP/1.1 connection per engine; EXPECT: our
+    `--count` per query (the total checked on the phrases).  Returns None
+    (after a note) when it cannot be measured."""
+    runs, warm = QUERY_RUNS[n], 1
+    stage('per request through lighttpd at %dx: %d warm-up + %d runs, '
+          'alternating engines' % (n, warm, runs))
+    why = None
+    if not tools['lighttpd']:
+        why = 'lighttpd is not installed (tools/deps.sh bench installs it)'
+    elif not os.access(WIRE_CGI, os.X_OK):
+        why = '%s is missing (make all)' % WIRE_CGI
+    if why:
+        note('per request through a web server, %dx: skipped: %s' % (n, why))
+        return None
+    enc = urllib.parse.urlencode
+    engines = [('ours FastCGI', lambda q: '/fast/search?' + enc(
+                   {'q': q, 'format': 'json'})),
+               ('ours FastCGI facets=0', lambda q: '/fast/search?' + enc(
+                   {'q': q, 'format': 'json', 'facets': '0'})),
+               ('ours CGI', lambda q: '/search.cgi?' + enc(
+                   {'q': q, 'format': 'json'}))]
+    conf = None
+    if tools['omega']:
+        conf = omega_setup(n)
+        engines.append(('Omega CGI', lambda q: '/omega.cgi?' + enc(
+            {'DB': 'omega', 'P': q})))
+    srv = WebServer(os.path.join(B, 'web%d' % n), ours_db, conf)
+    t = {(e, q): [] for e, _ in engines for q in QUERIES}
+    reopened = {e: -1 for e, _ in engines}    # the first opening is not
+    try:
+        port = srv.start()
+        if port is None:
+            note('per request through a web server, %dx: skipped: lighttpd '
+                 'did not start: %s' % (n, srv.log_tail() or 'no log'))
+            return None
+        say('  lighttpd on 127.0.0.1:%d, in %s' % (port, srv.dir))
+        conns = {e: http.client.HTTPConnection('127.0.0.1', port, timeout=60)
+                 for e, _ in engines}
+        for r in range(warm + runs):
+            for q in QUERIES:
+                for name, path in engines:
+                    c = conns[name]
+                    if c.sock is None:
+                        reopened[name] += 1
+                    t0 = time.perf_counter()
+                    c.request('GET', path(q))
+                    resp = c.getresponse()
+                    body = resp.read()
+                    el = (time.perf_counter() - t0) * 1000
+                    bad = None
+                    if resp.status != 200:
+                        bad = 'HTTP %d' % resp.status
+                    elif r == 0 and name.startswith('ours'):
+                        try:
+                            j = json.loads(body)
+                        except ValueError:
+                            j = None
+                        if not isinstance(j, dict) or 'total' not in j:
+                            bad = 'not a JSON search page'
+                        elif j.get('per_page') != 10 or \
+                                len(j.get('hits', [])) != min(10, j['total']):
+                            bad = 'per_page %s, %d hits of %s' % (
+                                j.get('per_page'), len(j.get('hits', [])),
+                                j['total'])
+                        elif q in PHRASES and expect.get(q) is not None and \
+                                j['total'] != expect[q]:
+                            bad = 'total %d, wire-search --count %d' % (
+                                j['total'], expect[q])
+                    elif r == 0 and not re.match(rb'\s*\d+ matches', body):
+                        bad = 'not the template\'s page'
+                    if bad:
+                        note('per request through a web server, %dx: skipped: '
+                             '%s %s: %s: %r (server log: %s)' % (
+                                 n, name, q, bad, body[:200],
+                                 srv.log_tail() or 'empty'))
+                        return None
+                    if r >= warm:
+                        t[(name, q)].append(el)
+        for c in conns.values():
+            c.close()
+    except (OSError, http.client.HTTPException) as e:
+        note('per request through a web server, %dx: skipped: %s: %s '
+             '(server log: %s)' % (n, type(e).__name__, e,
+                                  srv.log_tail() or 'empty'))
+        return None
+    finally:
+        srv.stop()
+    for name, k in reopened.items():
+        if k:
+            note('per request through a web server, %dx: %s: the connection '
+                 'was closed and reopened %d time(s)' % (n, name, k))
+    return {e: {q: median(t[(e, q)]) for q in QUERIES} for e, _ in engines}
+
+
+def geomean(xs):
+    return math.exp(sum(math.log(x) for x in xs) / len(xs))
+
+
+def print_web(n, web):
+    names = list(web)
+    fc, cgi = 'ours FastCGI', 'ours CGI'
+    nf = 'ours FastCGI facets=0'
+    om = 'Omega CGI' if 'Omega CGI' in web else None
+    out()
+    out('### Per request through a web server (lighttpd, keep-alive '
+        'HTTP/1.1), %dx: median wall ms of %d runs — not the per-process '
+        'target' % (n, QUERY_RUNS[n]))
+    out()
+    out('Not the issue\'s per-process latency target (that is the '
+        'one-process-per-query table above), but what one request costs '
+        'behind a real web server: one lighttpd on 127.0.0.1, one keep-alive '
+        'connection per engine (python3 http.client), wall time from sending '
+        'the request to the body read.  ours FastCGI is `wire-search.cgi` '
+        'under mod_fastcgi (one resident process: it pays the process start '
+        'once, and opens the index anew for each request); ours CGI is the '
+        'same binary under '
+        'mod_cgi, and Omega CGI the omega CGI under mod_cgi (a process per '
+        'request).  ours answers `format=json`: 10 hits with snippets, the '
+        'exact total and the facets, counted over every match (Omega\'s '
+        '4-line template has no facets and prints its estimated count); '
+        'with `facets=0` the same page without the facets, the closest to '
+        'Omega\'s.')
+    out()
+    out('| query | ' + ' | '.join(names) +
+        (' | ours FastCGI / Omega CGI | facets=0 / Omega CGI' if om else '') +
+        ' | ours FastCGI / ours CGI |')
+    out('|---|' + '---:|' * (len(names) + (3 if om else 1)))
+    for q in QUERIES:
+        out('| `%s` | %s |%s %.2f |' % (
+            q, ' | '.join('%.1f' % web[e][q] for e in names),
+            ' %.2f | %.2f |' % (web[fc][q] / web[om][q], web[nf][q] / web[om][q])
+            if om else '',
+            web[fc][q] / web[cgi][q]))
+    g = {}
+    pairs = [(fc, om), (nf, om), (fc, cgi), (cgi, om)] if om else [(fc, cgi)]
+    for a, b in pairs:
+        g['%s / %s' % (a, b)] = geomean([web[a][q] / web[b][q]
+                                         for q in QUERIES])
+    out()
+    out('Geometric mean over the %d queries of the median ratios: %s.' % (
+        len(QUERIES), '; '.join('%s %.2f' % kv for kv in g.items())))
+    return g
+
+
+# ---------------------------------------------------------------------------
 # In-process throughput
 
 def tput_commands(n, tools, ours_db):
@@ -642,14 +962,20 @@ def print_tput(n, res):
 # ---------------------------------------------------------------------------
 # Hit counts
 
+def ours_count(ours_db, args, q):
+    """wire-search --db OURS_DB ARGS Q (a --count): the figure, or None."""
+    p = subprocess.run([WIRE_SEARCH, '--db', ours_db] + args + [q],
+                       env=dict(os.environ, WIRE_SYNONYMS=SYNONYMS),
+                       capture_output=True, text=True)
+    return int(p.stdout.split()[0]) if p.stdout.strip() else None
+
+
 def counts(n, tools, ours_db):
     idx = os.path.join(B, 'idx%d' % n)
     env = dict(os.environ, WIRE_SYNONYMS=SYNONYMS)
 
     def ours(args, q):
-        p = subprocess.run([WIRE_SEARCH, '--db', ours_db] + args + [q],
-                           env=env, capture_output=True, text=True)
-        return int(p.stdout.split()[0]) if p.stdout.strip() else None
+        return ours_count(ours_db, args, q)
 
     def ours_listed(q):
         p = subprocess.run([WIRE_SEARCH, '--db', ours_db, '--json', '--limit',
@@ -711,7 +1037,8 @@ def fit_budget(n, b1):
     1x build times.  Every engine's 10x build took 6-7 times its 1x build
     here (fixed costs weigh more at 1x): 0.9 x N leaves a margin."""
     left = BUDGET - (time.perf_counter() - T0)
-    # latency, throughput and counts at 10x: about 2 minutes
+    # latency, the web server's, throughput and counts at 10x: about 2
+    # minutes
     left -= 120
     slow = sum(b1[k]['wall'] for k in b1 if k in SLOW_BUILDS) * n * 0.9
     rnd = sum(b1[k]['wall'] for k in b1 if k not in SLOW_BUILDS) * n * 0.9
@@ -758,43 +1085,79 @@ def main():
         raise SystemExit('bench: no corpus at %s (set BENCH_CORPUS)' % CORPUS)
     tools = check_tools()
     results['tools'] = tools
-    sgml = reuters_reader_works()
-    if not sgml:
-        note('wire-index has no working Reuters reader yet: ours reads the '
-             'same dispatches converted to one plain-text file each '
-             '(header block: ID, Agency, Language, Date, Headline; body)')
-    convert(SCALES, not sgml)
+    if PARTIAL:
+        say('BENCH_ONLY: %s only%s' % (
+            ' '.join(m for m in MEASURES if m in ONLY), '' if 'builds' in ONLY
+            else ', on the indexes already in %s' % B))
+        results['only'] = [m for m in MEASURES if m in ONLY]
+    sgml = True
+    if 'builds' in ONLY:
+        sgml = reuters_reader_works()
+        if not sgml:
+            note('wire-index has no working Reuters reader yet: ours reads the '
+                 'same dispatches converted to one plain-text file each '
+                 '(header block: ID, Agency, Language, Date, Headline; body)')
+        convert(SCALES, not sgml)
     engines = build_engines(tools)
     ours_key = engines[1][1] if tools['rebuild'] else engines[0][1]
     summary = {}
     for n in SCALES:
-        if n != 1 and 1 in summary:
+        if n != 1 and 1 in summary and 'builds' in ONLY:
             fit_budget(n, summary[1]['b'])
         c = os.path.join(B, 'c%d' % n)
-        st = json.load(open(os.path.join(c, 'stats.json')))
+        try:
+            st = json.load(open(os.path.join(c, 'stats.json')))
+        except OSError:
+            raise SystemExit('bench: no %s/stats.json: BENCH_ONLY without '
+                             '`builds` needs a full run first' % c)
         docs, raw = st['docs'], st['raw_bytes']
         ours_input = os.path.join(c, 'sgm') if sgml else os.path.join(c, 'txt')
         say('\n######## %dx: %d dispatches, %d bytes of title+body' % (
             n, docs, raw))
-        b = bench_builds(n, engines, ours_input, raw)
         ours_db = os.path.join(B, 'idx%d' % n, ours_key)
-        lat_engines = query_commands(n, tools, ours_db)
-        lat = bench_latency(n, lat_engines)
-        tp = bench_tput(n, tput_commands(n, tools, ours_db))
-        cn = counts(n, tools, ours_db)
+        b = lat = tp = cn = web = None
+        if 'builds' in ONLY:
+            b = bench_builds(n, engines, ours_input, raw)
+        elif not os.path.isdir(ours_db):
+            raise SystemExit('bench: no index %s: BENCH_ONLY without `builds` '
+                             'needs a full run first' % ours_db)
+        if 'latency' in ONLY:
+            lat = bench_latency(n, query_commands(n, tools, ours_db))
+        if 'tput' in ONLY:
+            tp = bench_tput(n, tput_commands(n, tools, ours_db))
+        if 'counts' in ONLY:
+            cn = counts(n, tools, ours_db)
+        if 'web' in ONLY:
+            expect = cn['ours --count'] if cn else {
+                q: ours_count(ours_db, ['--count'], q) for q in PHRASES}
+            web = bench_web(n, tools, ours_db, expect)
         results['%dx' % n] = {'docs': docs, 'raw_bytes': raw, 'builds': b,
-                              'latency_ms': lat, 'throughput': tp,
-                              'counts': cn}
+                              'latency_ms': lat, 'web_ms': web,
+                              'throughput': tp, 'counts': cn}
         out()
         out('## %dx corpus' % n)
-        print_builds(n, b, ours_key, docs, raw)
-        worst, missed = print_latency(n, lat)
-        tratio, tbest = print_tput(n, tp)
-        agree = print_counts(n, cn)
+        if b:
+            print_builds(n, b, ours_key, docs, raw)
+        worst = missed = tratio = tbest = agree = None
+        if lat:
+            worst, missed = print_latency(n, lat)
+        if web:
+            results['%dx' % n]['web_geomean'] = print_web(n, web)
+        elif 'web' in ONLY:
+            out()
+            out('### Per request through a web server, %dx: skipped (see the '
+                'notes)' % n)
+        if tp:
+            tratio, tbest = print_tput(n, tp)
+        if cn:
+            agree = print_counts(n, cn)
         summary[n] = dict(b=b, worst=worst, missed=missed, tratio=tratio,
                           tbest=tbest, agree=agree)
-        json.dump(results, open(os.path.join(B, 'results.json'), 'w'), indent=1)
+        json.dump(results, open(os.path.join(B, RESULTS), 'w'), indent=1)
 
+    if PARTIAL:
+        finish(m, t_start)
+        return
     out()
     out('## Targets')
     out()
@@ -839,6 +1202,11 @@ def main():
     for n in SCALES:
         out('| phrase hit counts agree with FTS5 (`--count`) | %dx | | %s |' % (
             n, 'yes' if summary[n]['agree'] else 'NO (see the counts table)'))
+    finish(m, t_start)
+
+
+def finish(m, t_start):
+    """The notes, the machine, and the files."""
     m['load_at_end'] = os.getloadavg()[0]
     m['seconds'] = time.perf_counter() - t_start
     if notes:
@@ -855,12 +1223,12 @@ def main():
     out('Versions: %s; %s; %s.' % tuple(
         m['versions'].get(k) or k + ' missing'
         for k in ('sqlite3', 'xapian', 'groonga')))
-    json.dump(results, open(os.path.join(B, 'results.json'), 'w'), indent=1)
-    with open(os.path.join(B, 'report.md'), 'w') as f:
+    json.dump(results, open(os.path.join(B, RESULTS), 'w'), indent=1)
+    with open(os.path.join(B, REPORT), 'w') as f:
         f.write('\n'.join(report) + '\n')
-    say('\nbench: report in %s/report.md, figures in %s/results.json '
+    say('\nbench: report in %s/%s, figures in %s/%s '
         '(%.1f GB under %s; rm -rf it when done)' % (
-            B, B, disk_bytes(B) / 1e9, B))
+            B, REPORT, B, RESULTS, disk_bytes(B) / 1e9, B))
 
 
 if __name__ == '__main__':

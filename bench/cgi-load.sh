@@ -25,10 +25,9 @@ inputs=("$top/corpus")
 "$build/wire-index" -q rebuild --db "$T/db" -j2 "${inputs[@]}" 2>/dev/null
 echo "index: $("$build/wire-index" stats --db "$T/db" --json | jq -r '"\(.documents) documents"')"
 
-port=
-for p in $(shuf -i 20000-60000 -n 40); do
-	(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { port=$p; break; }
-done
+# A port chosen by the kernel (one picked at random can be the local end
+# of another connection, and then lighttpd cannot bind it).
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 mkdir -p "$T/www"
 cp "$build/wire-search.cgi" "$T/www/search.cgi"
 cat >"$T/lighttpd.conf" <<EOF
