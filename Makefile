@@ -194,7 +194,8 @@ tests: $(UNIT_TESTS)
 # the modules the reliability issue names reported one by one.
 COVERED := common/text.c common/dateline.c common/input.c common/reader.c \
 	common/readers/ common/store.c common/xap.cc searcher/query.c \
-	searcher/synonyms.c searcher/snippet.c searcher/cgi_params.c searcher/html.c
+	searcher/synonyms.c searcher/snippet.c searcher/cgi_params.c searcher/html.c \
+	searcher/fastcgi.c
 coverage:
 	@tools/deps.sh coverage
 	@$(MAKE) --no-print-directory O=build-cov OPT='-O0 -g --coverage' LDFLAGS=--coverage all tests
