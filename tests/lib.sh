@@ -55,6 +55,25 @@ expect_status() {
 
 # have_shared_corpus: whether ../shared/corpus is here (CI has it).
 have_shared_corpus() { [ -d "$WIRE_SHARED/corpus" ]; }
+# start_lighttpd: lighttpd on $T/lighttpd.conf (listening on $port) in the
+# background, its pid in $server, stopped when the script exits (and $T
+# removed unless KEEP is set); waits until it answers.  ok, or not_ok and
+# status 1 when it does not start.
+start_lighttpd() {
+	lighttpd -D -f "$T/lighttpd.conf" >"$T/lighttpd.out" 2>&1 &
+	server=$!
+	trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+	for _ in $(seq 50); do
+		curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/" && break
+		sleep 0.1
+	done
+	if ! kill -0 "$server" 2>/dev/null; then
+		not_ok "lighttpd started" "$(cat "$T/lighttpd.out" "$T/lighttpd.error.log" 2>/dev/null | tail -5)"
+		return 1
+	fi
+	ok "lighttpd started on port $port"
+}
+
 # free_port: a loopback TCP port nothing uses, chosen by the kernel (a
 # port picked at random can be the local end of some connection, and then
 # a server cannot bind it).

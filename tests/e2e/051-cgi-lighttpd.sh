@@ -47,20 +47,8 @@ EOF
 # which must refuse it itself; a 32 KB request line lets the CGI judge
 # long query strings (lighttpd's own limit is 8 KB of headers: 431).
 
-lighttpd -D -f "$T/lighttpd.conf" >"$T/lighttpd.out" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$T"' EXIT
-
+start_lighttpd || exit 0
 base=http://127.0.0.1:$port/search.cgi
-for _ in $(seq 50); do
-	curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/" && break
-	sleep 0.1
-done
-if ! kill -0 "$server" 2>/dev/null; then
-	not_ok "lighttpd started" "$(cat "$T/lighttpd.out" "$T/lighttpd.error.log" 2>/dev/null | tail -5)"
-	exit 0
-fi
-ok "lighttpd started on port $port"
 
 # get NAME CURL-ARGS...: $T/NAME.{head,body}, $st the HTTP status.
 get() {

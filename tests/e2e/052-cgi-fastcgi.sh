@@ -56,19 +56,7 @@ fastcgi.server = (
 	))
 )
 EOF
-lighttpd -D -f "$T/lighttpd.conf" >"$T/lighttpd.out" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-
-for _ in $(seq 50); do
-	curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/" && break
-	sleep 0.1
-done
-if ! kill -0 "$server" 2>/dev/null; then
-	not_ok "lighttpd started" "$(cat "$T/lighttpd.out" "$T/lighttpd.error.log" 2>/dev/null | tail -5)"
-	exit 0
-fi
-ok "lighttpd started on port $port"
+start_lighttpd || exit 0
 cgi=http://127.0.0.1:$port/search.cgi
 fast=http://127.0.0.1:$port/fast
 
