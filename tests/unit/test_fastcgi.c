@@ -1459,7 +1459,9 @@ static void start_server(int listen_fd, const char *addrs, const char *err_path)
 		else
 			unsetenv("FCGI_WEB_SERVER_ADDRS");
 		rc = fcgi_serve(listen_fd, 1000, echo_handler, log_stderr, NULL);
-		_exit(rc == -1 ? SERVE_RETURNED_MINUS_1 : rc == 0 ? SERVE_RETURNED_0 : 5);
+		/* exit(), not _exit(): a coverage build writes the child's
+		 * counts at exit. */
+		exit(rc == -1 ? SERVE_RETURNED_MINUS_1 : rc == 0 ? SERVE_RETURNED_0 : 5);
 	}
 	server_pid = pid;
 	close(listen_fd);
@@ -1486,6 +1488,16 @@ static int wait_server(void)
 static void stop_server(void)
 {
 	if (server_pid > 0) {
+		/* SIGTERM first: fcgi_serve() returns and the child leaves
+		 * the normal way (a coverage build writes its counts). */
+		kill(server_pid, SIGTERM);
+		for (int i = 0; i < 200; i++) {
+			if (waitpid(server_pid, NULL, WNOHANG) == server_pid) {
+				server_pid = 0;
+				return;
+			}
+			nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+		}
 		kill(server_pid, SIGKILL);
 		waitpid(server_pid, NULL, 0);
 		server_pid = 0;
