@@ -60,15 +60,31 @@ enum schema_slot {
 	SLOT_DATE = 0,       /* version created (falls back to first created) */
 	SLOT_STORY = 1,      /* story id: the collapse key */
 	SLOT_VERSION = 2,    /* version number, 10 digits zero-padded */
+	/* Schema 2 and before: the facets, one slot each. */
 	SLOT_AGENCY = 3,     /* agency, display form (facets) */
 	SLOT_PLACES = 4,     /* dateline places, display form, joined by 0x1f */
 	SLOT_LANGUAGE = 5,   /* ISO 639-1 code (facets) */
 	SLOT_MONTH = 6,      /* YYYY-MM (facets: hits per month) */
-	SLOT_FIRST_CREATED = 7
+	SLOT_FIRST_CREATED = 7,
+	/* Schema 3 on: the four facets in one value, their fields joined by
+	 * SCHEMA_FIELD_SEP in enum schema_facet order (one value to read per
+	 * match instead of four). */
+	SLOT_FACETS = 8
+};
+
+/* The fields of SLOT_FACETS, and the facets counted. */
+enum schema_facet {
+	FACET_AGENCY = 0,    /* as SLOT_AGENCY */
+	FACET_PLACES = 1,    /* as SLOT_PLACES: a list joined by 0x1f */
+	FACET_LANGUAGE = 2,  /* as SLOT_LANGUAGE */
+	FACET_MONTH = 3,     /* as SLOT_MONTH */
+	SCHEMA_FACETS = 4
 };
 
 /* Separator of multi-valued value slots. */
 #define SCHEMA_LIST_SEP '\x1f'
+/* Separator of the fields of SLOT_FACETS. */
+#define SCHEMA_FIELD_SEP '\x1e'
 
 /* Positions: each field starts on its own base so no phrase can span two
  * fields even if their prefixes were ever merged. */
@@ -81,9 +97,12 @@ enum schema_slot {
 #define POS_PARAGRAPH_GAP 8u
 
 /* Metadata keys. */
-#define META_SCHEMA "wire:schema"       /* schema version, "2" */
-/* 2: every version of a story with more than one carries TERM_VERSIONED. */
-#define META_SCHEMA_VERSION "2"
+#define META_SCHEMA "wire:schema"       /* schema version, "3" */
+/* 2: every version of a story with more than one carries TERM_VERSIONED.
+ * 3: the facets are in SLOT_FACETS, no longer in slots 3-6.  A database
+ * is written to the current schema when it is empty; documents added to
+ * a non-empty one follow the schema it has. */
+#define META_SCHEMA_NUMBER 3
 #define META_LAST_JOB "wire:last-job"   /* summary line of the last job */
 #define META_FILE_PREFIX "wire:file:"   /* + path: "size mtime hash" */
 

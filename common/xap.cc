@@ -16,13 +16,16 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <memory>
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -80,6 +83,8 @@ struct facet_spec {
 	Xapian::valueno slot;
 	int separator; /* < 0: the whole value is one item */
 	bool distinct; /* only count the distinct values */
+	int field_sep; /* >= 0: the value's field FIELD is counted */
+	unsigned field;
 };
 
 typedef std::vector<std::pair<std::string, Xapian::doccount> > facet_counts;
@@ -126,6 +131,47 @@ static void keep_error(std::string &slot, const Xapian::Error &e) noexcept
 		slot = e.get_description();
 	} catch (...) {
 		keep(slot, e.get_msg().c_str());
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * std::terminate: the exception's description to the program's handler.
+ */
+static void (*fatal_handler)(const char *description);
+
+[[noreturn]] static void on_terminate() noexcept
+{
+	int err = errno; /* the failed write's, when nothing else is known */
+	std::string what;
+
+	try {
+		what = "Xapian stopped without an error to report";
+		if (err) {
+			what += " (the last system error: ";
+			what += std::strerror(err);
+			what += ")";
+		}
+		std::exception_ptr p = std::current_exception();
+		if (p)
+			std::rethrow_exception(p);
+	} catch (const Xapian::Error &e) {
+		keep_error(what, e);
+	} catch (const std::exception &e) {
+		keep(what, e.what());
+	} catch (...) {
+	}
+	if (fatal_handler)
+		fatal_handler(what.c_str());
+	std::abort(); /* lint-ok: a terminate handler must not return */
+}
+
+void xap_set_fatal_handler(void (*fn)(const char *description))
+{
+	try {
+		fatal_handler = fn;
+		std::set_terminate(fn ? on_terminate : nullptr);
+	} catch (...) {
+		/* set_terminate() does not throw */
 	}
 }
 
@@ -2108,6 +2154,34 @@ xap_status xap_enquire_add_facet(xap_enquire *e, unsigned slot, int separator,
 		f.slot = slot;
 		f.separator = separator < 0 ? -1 : separator;
 		f.distinct = false;
+		f.field_sep = -1;
+		f.field = 0;
+		e->facets.push_back(f);
+		*id = (unsigned)(e->facets.size() - 1);
+		return XAP_OK;
+	} catch (...) {
+		return classify(e->msg);
+	}
+}
+
+xap_status xap_enquire_add_facet_field(xap_enquire *e, unsigned slot,
+				       int field_sep, unsigned field,
+				       int separator, unsigned *id)
+{
+	if (!e)
+		return null_handle("xap_enquire_add_facet_field: NULL enquire");
+	e->msg.clear();
+	try {
+		need(id != NULL, "xap_enquire_add_facet_field: NULL id");
+		need(slot != Xapian::BAD_VALUENO, "xap_enquire_add_facet_field: bad slot");
+		need(separator < 256 && field_sep >= 0 && field_sep < 256,
+		     "xap_enquire_add_facet_field: separators are bytes");
+		facet_spec f;
+		f.slot = slot;
+		f.separator = separator < 0 ? -1 : separator;
+		f.distinct = false;
+		f.field_sep = field_sep;
+		f.field = field;
 		e->facets.push_back(f);
 		*id = (unsigned)(e->facets.size() - 1);
 		return XAP_OK;
@@ -2128,6 +2202,8 @@ xap_status xap_enquire_add_distinct(xap_enquire *e, unsigned slot, unsigned *id)
 		f.slot = slot;
 		f.separator = -1;
 		f.distinct = true;
+		f.field_sep = -1;
+		f.field = 0;
 		e->facets.push_back(f);
 		*id = (unsigned)(e->facets.size() - 1);
 		return XAP_OK;
@@ -2150,26 +2226,87 @@ struct spy_guard {
 	}
 };
 
-/* The item counts of facet F from the whole-value counts of SPY.
+/* Whole values of a slot over the matches, and how many had each. */
+typedef std::vector<std::pair<std::string, Xapian::doccount> > value_counts;
+
+/* The whole values of one slot over the matches, counted in a hash table:
+ * ValueCountMatchSpy keeps them in a tree of strings, whose compares cost
+ * more than the value's read when a slot holds all four facets.  Like
+ * DistinctValues it cannot be serialised: a remote database refuses it and
+ * the run falls back to ValueCountMatchSpy. */
+class ValueCounts : public Xapian::MatchSpy {
+	Xapian::valueno slot_;
+	std::unordered_map<std::string, Xapian::doccount> counts_;
+
+      public:
+	explicit ValueCounts(Xapian::valueno value_slot) : slot_(value_slot) {}
+
+	void operator()(const Xapian::Document &doc, double) override
+	{
+		std::string v = doc.get_value(slot_);
+		if (!v.empty())
+			counts_[std::move(v)]++;
+	}
+
+	value_counts values() const
+	{
+		return value_counts(counts_.begin(), counts_.end());
+	}
+};
+
+static value_counts spy_values(const Xapian::ValueCountMatchSpy &spy)
+{
+	value_counts out;
+
+	for (Xapian::TermIterator t = spy.values_begin(); t != spy.values_end(); ++t)
+		out.push_back(std::make_pair(*t, t.get_termfreq()));
+	return out;
+}
+
+/* Field F.field of V (fields joined by F.field_sep) into *OUT: false when V
+ * has fewer fields.  V itself when F has no fields. */
+static bool value_field(const std::string &v, const facet_spec &f, std::string *out)
+{
+	size_t start = 0;
+
+	if (f.field_sep < 0) {
+		*out = v;
+		return true;
+	}
+	for (unsigned k = 0; k < f.field; k++) {
+		size_t sep = v.find((char)f.field_sep, start);
+		if (sep == std::string::npos)
+			return false;
+		start = sep + 1;
+	}
+	size_t end = v.find((char)f.field_sep, start);
+	*out = v.substr(start, end == std::string::npos ? std::string::npos : end - start);
+	return true;
+}
+
+/* The item counts of facet F from the whole-value counts VALUES of its
+ * slot.
  *
- * The spy is Xapian's ValueCountMatchSpy, counting whole values, rather than
- * a subclass splitting lists as it goes: Xapian's remote servers know it,
- * so facets work over remote databases too.  Splitting afterwards gives the
- * same counts: each document has one value, and splitting that value once
- * (duplicates removed) counts each item once per document. */
-static facet_counts facet_items(const Xapian::ValueCountMatchSpy &spy,
-				const facet_spec &f)
+ * The values are counted whole, by our hash table or by Xapian's
+ * ValueCountMatchSpy (which Xapian's remote servers know, so facets work
+ * over remote databases too), rather than split as they are read.
+ * Splitting afterwards gives the same counts: each document has one value,
+ * and taking its field and splitting that once (duplicates removed)
+ * counts each item once per document. */
+static facet_counts facet_items(const value_counts &values, const facet_spec &f)
 {
 	std::vector<std::pair<std::string, Xapian::doccount> > raw;
 
 	if (f.distinct) /* only how many: no copy of the values, no sort */
-		return facet_counts(1, std::make_pair(std::string(), values_seen(spy)));
+		return facet_counts(1, std::make_pair(std::string(),
+						      (Xapian::doccount)values.size()));
 
-	for (Xapian::TermIterator t = spy.values_begin(); t != spy.values_end();
-	     ++t) {
-		const std::string v = *t;
-		const Xapian::doccount n = t.get_termfreq();
+	for (size_t i = 0; i < values.size(); i++) {
+		std::string v;
+		const Xapian::doccount n = values[i].second;
 
+		if (!value_field(values[i].first, f, &v) || v.empty())
+			continue;
 		if (f.separator < 0) {
 			raw.push_back(std::make_pair(v, n));
 			continue;
@@ -2187,8 +2324,8 @@ static facet_counts facet_items(const Xapian::ValueCountMatchSpy &spy,
 		std::sort(items.begin(), items.end());
 		items.erase(std::unique(items.begin(), items.end()),
 			    items.end());
-		for (size_t i = 0; i < items.size(); i++)
-			raw.push_back(std::make_pair(items[i], n));
+		for (size_t k = 0; k < items.size(); k++)
+			raw.push_back(std::make_pair(items[k], n));
 	}
 
 	/* merge the counts of an item found in several values */
@@ -2209,39 +2346,65 @@ static facet_counts facet_items(const Xapian::ValueCountMatchSpy &spy,
 }
 
 /* One run of E into R, with fresh spies: a spy adds up everything it
- * sees, over runs too.  HASHED: distinct counts by DistinctValues, which
- * a remote database refuses (UnimplementedError); else by
- * ValueCountMatchSpy. */
+ * sees, over runs too.  The facets of one slot share its spy.  HASHED:
+ * our hash-table spies (DistinctValues, ValueCounts), which a remote
+ * database refuses (UnimplementedError); else Xapian's ValueCountMatchSpy
+ * for all. */
 static void run_with_spies(xap_enquire *e, xap_results *r, uint32_t first,
 			   uint32_t maxitems, uint32_t check_at_least, bool hashed)
 {
 	std::vector<std::unique_ptr<Xapian::MatchSpy> > spies;
+	std::vector<size_t> spy_of(e->facets.size());
+	std::vector<bool> distinct_spy;
 	spy_guard guard(e->enq);
 
 	e->enq.clear_matchspies();
 	for (size_t i = 0; i < e->facets.size(); i++) {
-		if (hashed && e->facets[i].distinct)
-			spies.emplace_back(new DistinctValues(e->facets[i].slot));
+		const facet_spec &f = e->facets[i];
+		bool own = hashed && f.distinct;
+		size_t k = spies.size();
+
+		/* a counting spy already on this slot */
+		for (size_t j = 0; j < i && !own; j++)
+			if (e->facets[j].slot == f.slot && !distinct_spy[spy_of[j]]) {
+				k = spy_of[j];
+				break;
+			}
+		spy_of[i] = k;
+		if (k < spies.size())
+			continue;
+		if (own)
+			spies.emplace_back(new DistinctValues(f.slot));
+		else if (hashed)
+			spies.emplace_back(new ValueCounts(f.slot));
 		else
-			spies.emplace_back(
-				new Xapian::ValueCountMatchSpy(e->facets[i].slot));
+			spies.emplace_back(new Xapian::ValueCountMatchSpy(f.slot));
+		distinct_spy.push_back(own);
 		/* not released: the Enquire only borrows it until the
 		 * guard's clear_matchspies() */
 		e->enq.add_matchspy(spies.back().get());
 	}
 	r->mset = e->enq.get_mset(first, maxitems, check_at_least);
 	r->facets.clear();
-	for (size_t i = 0; i < spies.size(); i++) {
-		const facet_spec &f = e->facets[i];
+	std::vector<value_counts> values(spies.size());
+	std::vector<bool> read(spies.size(), false);
+	for (size_t i = 0; i < e->facets.size(); i++) {
+		size_t k = spy_of[i];
 
-		if (hashed && f.distinct)
+		if (distinct_spy[k]) {
 			r->facets.push_back(facet_counts(
 				1, std::make_pair(std::string(),
-						  static_cast<DistinctValues &>(*spies[i])
+						  static_cast<DistinctValues &>(*spies[k])
 							  .count())));
-		else
-			r->facets.push_back(facet_items(
-				static_cast<Xapian::ValueCountMatchSpy &>(*spies[i]), f));
+			continue;
+		}
+		if (!read[k]) {
+			values[k] = hashed ? static_cast<ValueCounts &>(*spies[k]).values()
+					   : spy_values(static_cast<Xapian::ValueCountMatchSpy &>(
+						     *spies[k]));
+			read[k] = true;
+		}
+		r->facets.push_back(facet_items(values[k], e->facets[i]));
 	}
 }
 
@@ -2256,14 +2419,11 @@ xap_status xap_enquire_run(xap_enquire *e, uint32_t first, uint32_t maxitems,
 		*out = NULL;
 		std::unique_ptr<xap_results> r(new xap_results(e->db));
 		r->enq.set_query(e->query);
-		bool distinct = false;
-		for (size_t i = 0; i < e->facets.size(); i++)
-			distinct = distinct || e->facets[i].distinct;
 		try {
 			run_with_spies(e, r.get(), first, maxitems,
-				       check_at_least, distinct);
+				       check_at_least, !e->facets.empty());
 		} catch (const Xapian::UnimplementedError &) {
-			if (!distinct)
+			if (e->facets.empty())
 				throw;
 			run_with_spies(e, r.get(), first, maxitems,
 				       check_at_least, false);

@@ -56,6 +56,16 @@ const char *xap_status_name(xap_status st);
  * Borrowed: valid until the next handle-less call on this thread. */
 const char *xap_last_message(void);
 
+/* What to do, instead of the bare abort, when an exception meets a frame
+ * that cannot pass it and C++ must end the process (std::terminate).
+ * Xapian 1.4.22 writes the last value chunk of a commit from a destructor:
+ * a write that fails there (ENOSPC, EIO) ends the process so.  FN gets the
+ * exception's description (e.g. "DatabaseError: Error writing block 48
+ * (No space left on device)") and must end the process itself; what was
+ * committed before stays (Xapian's commit is atomic).  If FN returns, or
+ * with FN NULL, the process aborts as before.  Cannot fail. */
+void xap_set_fatal_handler(void (*fn)(const char *description));
+
 typedef uint32_t xap_docid;
 
 /* ---------------------------------------------------------------------
@@ -358,6 +368,13 @@ xap_status xap_enquire_set_collapse_key(xap_enquire *e, unsigned slot,
  * item is counted.  *ID identifies the spy for xap_results_facets(). */
 xap_status xap_enquire_add_facet(xap_enquire *e, unsigned slot, int separator,
 				 unsigned *id);
+/* Count, as xap_enquire_add_facet(), the items of field FIELD (from 0) of
+ * the values of SLOT, whose fields are joined by the byte FIELD_SEP; a
+ * value with fewer fields counts nothing here.  The facets of one slot
+ * share one read of it per match.  *ID as for xap_enquire_add_facet(). */
+xap_status xap_enquire_add_facet_field(xap_enquire *e, unsigned slot,
+				       int field_sep, unsigned field,
+				       int separator, unsigned *id);
 /* Count the distinct values of SLOT over every matching document (the
  * exact number of stories when SLOT is the story id); read it with
  * xap_results_distinct(). */

@@ -244,7 +244,7 @@ static xap_status add_value_str(xap_doc *doc, unsigned slot, const char *s)
 	return xap_doc_set_value(doc, slot, s, strlen(s));
 }
 
-static xap_status add_date(xap_doc *doc, const dispatch *d)
+static xap_status add_date(xap_doc *doc, const dispatch *d, int schema)
 {
 	int64_t t = document_date(d);
 	char compact[15], term[16], month[8];
@@ -265,7 +265,7 @@ static xap_status add_date(xap_doc *doc, const dispatch *d)
 	if ((st = xap_doc_add_boolean_term(doc, term)) != XAP_OK)
 		return st;
 	snprintf(month, sizeof(month), "%.4s-%.2s", compact, compact + 4);
-	if ((st = xap_doc_set_value(doc, SLOT_MONTH, month, 7)) != XAP_OK)
+	if (schema < 3 && (st = xap_doc_set_value(doc, SLOT_MONTH, month, 7)) != XAP_OK)
 		return st;
 	if (d->first_created >= 0) {
 		date_format_compact(d->first_created, compact);
@@ -274,7 +274,45 @@ static xap_status add_date(xap_doc *doc, const dispatch *d)
 	return st;
 }
 
-static xap_status add_values(xap_doc *doc, const dispatch *d)
+/* Append S to SB without the bytes that separate fields and items. */
+static int add_facet_text(strbuf *sb, const char *s)
+{
+	for (; s && *s; s++)
+		if (*s != SCHEMA_FIELD_SEP && *s != SCHEMA_LIST_SEP && strbuf_addch(sb, *s))
+			return -1;
+	return 0;
+}
+
+/* The facets of D in one value (schema 3): agency, places, language and
+ * month, joined by SCHEMA_FIELD_SEP; nothing when all four are empty. */
+static xap_status add_facets(xap_doc *doc, const dispatch *d)
+{
+	int64_t t = document_date(d);
+	strbuf v = STRBUF_INIT;
+	xap_status st = XAP_NOMEM;
+	char compact[15];
+
+	if (add_facet_text(&v, d->agency) || strbuf_addch(&v, SCHEMA_FIELD_SEP))
+		goto out;
+	for (size_t i = 0; i < d->n_places; i++)
+		if ((i && strbuf_addch(&v, SCHEMA_LIST_SEP)) ||
+		    add_facet_text(&v, d->places[i]))
+			goto out;
+	if (strbuf_addch(&v, SCHEMA_FIELD_SEP) || add_facet_text(&v, d->language) ||
+	    strbuf_addch(&v, SCHEMA_FIELD_SEP))
+		goto out;
+	if (t >= 0) {
+		date_format_compact(t, compact);
+		if (strbuf_addf(&v, "%.4s-%.2s", compact, compact + 4))
+			goto out;
+	}
+	st = v.len > 3 ? xap_doc_set_value(doc, SLOT_FACETS, v.buf, v.len) : XAP_OK;
+out:
+	strbuf_release(&v);
+	return st;
+}
+
+static xap_status add_values(xap_doc *doc, const dispatch *d, int schema)
 {
 	char version[16];
 	strbuf places = STRBUF_INIT;
@@ -283,8 +321,11 @@ static xap_status add_values(xap_doc *doc, const dispatch *d)
 	snprintf(version, sizeof(version), "%010u", document_version(d));
 	if ((st = xap_doc_set_value(doc, SLOT_VERSION, version, 10)) != XAP_OK)
 		return st;
-	if ((st = add_value_str(doc, SLOT_STORY, d->id)) != XAP_OK ||
-	    (st = add_value_str(doc, SLOT_AGENCY, d->agency)) != XAP_OK ||
+	if ((st = add_value_str(doc, SLOT_STORY, d->id)) != XAP_OK)
+		return st;
+	if (schema >= 3)
+		return add_facets(doc, d);
+	if ((st = add_value_str(doc, SLOT_AGENCY, d->agency)) != XAP_OK ||
 	    (st = add_value_str(doc, SLOT_LANGUAGE, d->language)) != XAP_OK)
 		return st;
 	for (size_t i = 0; i < d->n_places; i++) {
@@ -299,7 +340,7 @@ static xap_status add_values(xap_doc *doc, const dispatch *d)
 	return st;
 }
 
-static xap_status add_filters(xap_doc *doc, const dispatch *d)
+static xap_status add_filters(xap_doc *doc, const dispatch *d, int schema)
 {
 	char term[256];
 	xap_status st;
@@ -328,11 +369,11 @@ static xap_status add_filters(xap_doc *doc, const dispatch *d)
 		if ((st = xap_doc_add_boolean_term(doc, term)) != XAP_OK)
 			return st;
 	}
-	return add_date(doc, d);
+	return add_date(doc, d, schema);
 }
 
 xap_status document_build(const dispatch *d, xap_doc *doc, spelling_words *sw,
-			  text_stats *stats)
+			  text_stats *stats, int schema)
 {
 	strbuf record = STRBUF_INIT;
 	uint32_t pos;
@@ -364,8 +405,8 @@ xap_status document_build(const dispatch *d, xap_doc *doc, spelling_words *sw,
 			return st;
 		pos += POS_PARAGRAPH_GAP;
 	}
-	if ((st = add_filters(doc, d)) != XAP_OK ||
-	    (st = add_values(doc, d)) != XAP_OK)
+	if ((st = add_filters(doc, d, schema)) != XAP_OK ||
+	    (st = add_values(doc, d, schema)) != XAP_OK)
 		return st;
 	if (store_encode(d, &record)) {
 		strbuf_release(&record);

@@ -31,7 +31,9 @@ unsigned document_version(const dispatch *d);
  * created, else -1. */
 int64_t document_date(const dispatch *d);
 
-/* Fill the empty document DOC from D: terms, values and data.  Words of
+/* Fill the empty document DOC from D: terms, values and data, for a
+ * database of SCHEMA (META_SCHEMA: 3, META_SCHEMA_NUMBER, puts the facets
+ * in SLOT_FACETS; 2 and before in slots 3-6).  Words of
  * the headline and body are also counted into SW (may be NULL) for the
  * spelling table; tokenizer figures go to STATS (may be NULL).  Returns
  * XAP_OK, XAP_NOMEM, or the status of a failed binding call (message in
@@ -39,6 +41,6 @@ int64_t document_date(const dispatch *d);
  * document (a term over its limit).  The current/withdrawn marks are not added here:
  * see versions.h. */
 xap_status document_build(const dispatch *d, xap_doc *doc, spelling_words *sw,
-			  text_stats *stats);
+			  text_stats *stats, int schema);
 
 #endif

@@ -41,6 +41,7 @@ struct part {
 	xap_writer *w;
 	spelling_words *sw;
 	int unmarked;  /* empty when opened: META_SCHEMA is yet to be set */
+	int schema;    /* what its documents are written to (META_SCHEMA) */
 	versions_seen *seen; /* empty when opened: the stories written since */
 };
 
@@ -242,10 +243,13 @@ static xap_status batch_commit(struct job *j, int last)
 	/* A database that starts empty gets every mark of this schema, and
 	 * says so; an older one is never claimed to have them. */
 	for (size_t i = 0; st == XAP_OK && i < j->n_parts; i++)
-		if (j->parts[i].unmarked)
-			st = xap_writer_set_metadata(j->parts[i].w, META_SCHEMA,
-						     META_SCHEMA_VERSION,
-						     strlen(META_SCHEMA_VERSION));
+		if (j->parts[i].unmarked) {
+			char v[16];
+
+			snprintf(v, sizeof(v), "%d", j->parts[i].schema);
+			st = xap_writer_set_metadata(j->parts[i].w, META_SCHEMA, v,
+						     strlen(v));
+		}
 	for (size_t i = 0; st == XAP_OK && i < j->n_parts; i++)
 		st = xap_writer_commit_transaction(j->parts[i].w);
 	if (st == XAP_OK) {
@@ -406,7 +410,7 @@ static xap_status index_one(struct job *j, const dispatch *d)
 	doc = xap_doc_new();
 	if (!doc)
 		return XAP_NOMEM;
-	st = document_build(d, doc, part->sw, NULL);
+	st = document_build(d, doc, part->sw, NULL, part->schema);
 	if (st == XAP_INVALID) {
 		/* Something in this dispatch Xapian refuses: skip it alone.
 		 * Any failure of the writer itself (below) ends the job. */
@@ -522,9 +526,20 @@ static uint64_t total_size(const walk_list *files)
 	return total;
 }
 
+/* The schema an empty database is written to: the current one, or
+ * WIRE_INDEX_SCHEMA=2 (the layout of indexes written before schema 3, for
+ * the tests that check the searcher still reads them). */
+static int new_schema(void)
+{
+	const char *v = getenv("WIRE_INDEX_SCHEMA");
+
+	return v && !strcmp(v, "2") ? 2 : META_SCHEMA_NUMBER;
+}
+
 /* Note whether P's database is empty: one that is (new, or every story
  * deleted) is written wholly to the current schema, and its stories are
- * tracked so that new ones are added without a lookup. */
+ * tracked so that new ones are added without a lookup.  A database with
+ * documents keeps the schema it has (no mark: schema 1). */
 static xap_status mark_if_empty(struct part *p)
 {
 	char *schema = NULL;
@@ -532,10 +547,10 @@ static xap_status mark_if_empty(struct part *p)
 	uint32_t n = 0;
 	xap_status st = xap_db_doccount(xap_writer_db(p->w), &n);
 
-	if (st == XAP_OK && !n)
+	if (st == XAP_OK)
 		st = xap_db_get_metadata(xap_writer_db(p->w), META_SCHEMA, &schema, &len);
-	p->unmarked = st == XAP_OK && !n &&
-		      (!schema || strcmp(schema, META_SCHEMA_VERSION));
+	p->schema = !n ? new_schema() : schema ? atoi(schema) : 1;
+	p->unmarked = st == XAP_OK && !n && (!schema || atoi(schema) != p->schema);
 	free(schema);
 	if (st == XAP_OK && !n && !(p->seen = versions_seen_new()))
 		st = XAP_NOMEM;

@@ -358,6 +358,21 @@ static int run_stats(struct cli *c)
 	return 0;
 }
 
+/* The index a job writes, for on_xapian_fatal(). */
+static const char *fatal_db;
+
+/* xap_set_fatal_handler(): Xapian ended the process from inside a commit
+ * (a write error where it cannot throw): the same message and exit status
+ * as a write error it reports, instead of SIGABRT. */
+static void on_xapian_fatal(const char *description)
+{
+	fprintf(stderr,
+		"wire-index: %s: indexing failed (i/o): %s (the index keeps its last "
+		"commit)\n",
+		fatal_db ? fatal_db : "?", description);
+	_exit(EXIT_FAILED);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -455,6 +470,8 @@ int main(int argc, char **argv)
 		}
 	}
 	c.opts.db_path = c.db;
+	fatal_db = c.db;
+	xap_set_fatal_handler(on_xapian_fatal);
 	argv += optind;
 	argc -= optind;
 	if (!strcmp(cmd, "stats"))

@@ -306,6 +306,8 @@ static xap_status finish_query(const search_request *req, xap_query *user,
 	return XAP_OK;
 }
 
+/* The facets, in the order of their fields in SLOT_FACETS (schema 3 on),
+ * and their own slots before. */
 static const struct {
 	const char *name;
 	unsigned slot;
@@ -317,20 +319,33 @@ static const struct {
 	{ "month", SLOT_MONTH, -1 },
 };
 
-/* Whether the indexer marks the versions of multi-version stories
- * (TERM_VERSIONED, schema 2 on): then a story count is the plain count of
- * the single-version stories' matches plus the distinct stories among the
- * few versioned matches.  An older index is counted by a spy over all. */
-static int versions_marked(xap_db *db)
+/* The schema the index was written to (META_SCHEMA; 1 when unmarked).
+ * From 2 the indexer marks the versions of multi-version stories
+ * (TERM_VERSIONED): then a story count is the plain count of the
+ * single-version stories' matches plus the distinct stories among the few
+ * versioned matches; an older index is counted by a spy over all.  From 3
+ * the facets are the fields of SLOT_FACETS. */
+static int index_schema(xap_db *db)
 {
 	char *v = NULL;
 	size_t len;
-	int marked = 0;
+	int schema = 1;
 
 	if (xap_db_get_metadata(db, META_SCHEMA, &v, &len) == XAP_OK && v)
-		marked = atoi(v) >= 2;
+		schema = atoi(v);
 	free(v);
-	return marked;
+	return schema;
+}
+
+/* Count facet F over E's matches: a field of SLOT_FACETS from schema 3,
+ * its own slot before.  *ID as for xap_enquire_add_facet(). */
+static xap_status add_facet(xap_enquire *e, int schema, size_t f, unsigned *id)
+{
+	if (schema >= 3)
+		return xap_enquire_add_facet_field(e, SLOT_FACETS, SCHEMA_FIELD_SEP,
+						   (unsigned)f, facet_slots[f].separator,
+						   id);
+	return xap_enquire_add_facet(e, facet_slots[f].slot, facet_slots[f].separator, id);
 }
 
 /* FULL restricted to the versions of multi-version stories, into *OUT. */
@@ -505,6 +520,7 @@ struct facet_tally {
 	char **story;       /* story id of each listed document */
 	size_t f;           /* the facet being counted */
 	int sep;
+	int fields;         /* the values are SLOT_FACETS's: take field F */
 	int oom;
 };
 
@@ -523,6 +539,21 @@ static int tally_value(void *ctx, size_t i, const char *value, size_t len)
 {
 	struct facet_tally *ft = ctx;
 	const char *v = value, *end = value + len;
+
+	if (ft->fields) {
+		/* Field F of SLOT_FACETS: after the F-th separator, up to the
+		 * next one. */
+		const char *sep;
+
+		for (size_t k = 0; k < ft->f; k++) {
+			if (!(sep = memchr(v, SCHEMA_FIELD_SEP, (size_t)(end - v))))
+				return 0;  /* fewer fields: nothing to count */
+			v = sep + 1;
+		}
+		if ((sep = memchr(v, SCHEMA_FIELD_SEP, (size_t)(end - v))))
+			end = sep;
+		value = v;
+	}
 
 	while (v < end) {
 		const char *e = ft->sep < 0 ? NULL : memchr(v, ft->sep, (size_t)(end - v));
@@ -553,7 +584,7 @@ static int docid_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static xap_status facets_by_story(xap_db *db, const xap_query *full,
+static xap_status facets_by_story(xap_db *db, int schema, const xap_query *full,
 				  uint32_t n_versioned, search_result *res)
 {
 	struct facet_tally ft;
@@ -594,10 +625,12 @@ static xap_status facets_by_story(xap_db *db, const xap_query *full,
 	}
 	qsort(ids, n, sizeof(*ids), docid_cmp);
 	st = xap_db_values(db, ids, n, SLOT_STORY, keep_story, &ft);
+	ft.fields = schema >= 3;
 	for (size_t f = 0; st == XAP_OK && !ft.oom && f < SEARCH_FACETS; f++) {
 		ft.f = f;
 		ft.sep = facet_slots[f].separator;
-		st = xap_db_values(db, ids, n, facet_slots[f].slot, tally_value, &ft);
+		st = xap_db_values(db, ids, n, ft.fields ? SLOT_FACETS : facet_slots[f].slot,
+				   tally_value, &ft);
 	}
 	if (st == XAP_OK && ft.oom)
 		st = XAP_NOMEM;
@@ -648,7 +681,7 @@ static xap_status attempt(xap_db *db, const search_request *req, query *q,
 	unsigned facet_ids[SEARCH_FACETS], story_spy = 0;
 	uint32_t doccount = 0, n_versioned = 0;
 	unsigned limit = req->count_only ? 0 : req->limit;
-	int marked, versions, one_pass, apart, by_date;
+	int schema, marked, versions, one_pass, apart, by_date;
 	xap_status st;
 
 	if (query_to_xapian(q, db, &req->qopts, &user, err, errlen))
@@ -691,7 +724,8 @@ static xap_status attempt(xap_db *db, const search_request *req, query *q,
 	 * run over every match counts and feeds the spies.  Without a story
 	 * of several versions there is nothing to collapse: documents are
 	 * stories. */
-	marked = versions_marked(db);
+	schema = index_schema(db);
+	marked = schema >= 2;
 	if (marked &&
 	    (st = xap_db_termfreq(db, TERM_VERSIONED, &n_versioned)) != XAP_OK)
 		goto out;
@@ -717,9 +751,7 @@ static xap_status attempt(xap_db *db, const search_request *req, query *q,
 		goto out;
 	if (req->facets)
 		for (size_t i = 0; i < SEARCH_FACETS; i++)
-			if ((st = xap_enquire_add_facet(spy_e, facet_slots[i].slot,
-							facet_slots[i].separator,
-							&facet_ids[i])) != XAP_OK)
+			if ((st = add_facet(spy_e, schema, i, &facet_ids[i])) != XAP_OK)
 				goto out;
 	if (!doccount)
 		doccount = 1;
@@ -786,7 +818,7 @@ static xap_status attempt(xap_db *db, const search_request *req, query *q,
 		/* The spies counted versions; a story counts once (an index
 		 * without the version marks keeps the versions' counts). */
 		if (versions && marked &&
-		    (st = facets_by_story(db, full, n_versioned, res)) != XAP_OK)
+		    (st = facets_by_story(db, schema, full, n_versioned, res)) != XAP_OK)
 			goto out;
 	}
 	if (!req->count_only && res->total < 5 && query_suggest(q, db, &res->suggestion))

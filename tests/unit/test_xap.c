@@ -76,6 +76,8 @@ const char *__asan_default_options(void)
 #define SLOT_AGENCY 3
 #define SLOT_PLACES 4
 #define SEP '\x1f'
+#define SLOT_FACETS 8
+#define SCHEMA_FIELD_SEP '\x1e'
 
 static char tmpdir[64];
 
@@ -223,6 +225,12 @@ static xap_doc *make_doc(const struct fixture_doc *f)
 	if (f->places)
 		OK(xap_doc_set_value(doc, SLOT_PLACES, f->places,
 				     strlen(f->places)));
+	/* the same two in one value, as fields (schema 3's SLOT_FACETS) */
+	if (f->agency || f->places) {
+		snprintf(buf, sizeof(buf), "%s%c%s", f->agency ? f->agency : "",
+			 SCHEMA_FIELD_SEP, f->places ? f->places : "");
+		OK(xap_doc_set_value(doc, SLOT_FACETS, buf, strlen(buf)));
+	}
 	snprintf(buf, sizeof(buf), "doc %s", f->id);
 	OK(xap_doc_set_data(doc, buf, strlen(buf)));
 	return doc;
@@ -1312,13 +1320,29 @@ static void test_collapse(void **state)
 	xap_db_free(db);
 }
 
+/* The counts of facets A and B of R are the same, item for item. */
+static void same_facets(xap_results *r, unsigned a, unsigned b)
+{
+	static struct terms ta, tb;
+
+	memset(&ta, 0, sizeof(ta));
+	memset(&tb, 0, sizeof(tb));
+	OK(xap_results_facets(r, a, collect_term, &ta));
+	OK(xap_results_facets(r, b, collect_term, &tb));
+	assert_int_equal(ta.n, tb.n);
+	for (size_t i = 0; i < ta.n; i++) {
+		assert_string_equal(ta.term[i], tb.term[i]);
+		assert_int_equal(ta.freq[i], tb.freq[i]);
+	}
+}
+
 static void test_facets(void **state)
 {
 	xap_db *db = news_db("facets");
 	xap_enquire *e = xap_enquire_new(db);
 	xap_query *q = term_query("storm");
 	xap_results *r;
-	unsigned agency, places, missing;
+	unsigned agency, places, missing, agency_f, places_f, third_f, whole_f;
 	struct terms t = { 0 };
 
 	(void)state;
@@ -1328,6 +1352,17 @@ static void test_facets(void **state)
 	assert_int_equal(agency, 0);
 	assert_int_equal(places, 1);
 	EXPECT(XAP_INVALID, xap_enquire_add_facet(e, 1, 300, &missing));
+	/* the same facets as fields of one slot, a field no value has, and
+	 * the whole value beside them on the same slot */
+	OK(xap_enquire_add_facet_field(e, SLOT_FACETS, SCHEMA_FIELD_SEP, 0, -1, &agency_f));
+	OK(xap_enquire_add_facet_field(e, SLOT_FACETS, SCHEMA_FIELD_SEP, 1, SEP, &places_f));
+	OK(xap_enquire_add_facet_field(e, SLOT_FACETS, SCHEMA_FIELD_SEP, 2, -1, &third_f));
+	OK(xap_enquire_add_facet(e, SLOT_FACETS, -1, &whole_f));
+	EXPECT(XAP_INVALID, xap_enquire_add_facet_field(e, SLOT_FACETS, -1, 0, -1, &third_f));
+	EXPECT(XAP_INVALID, xap_enquire_add_facet_field(e, SLOT_FACETS, 256, 0, -1, &third_f));
+	EXPECT(XAP_INVALID, xap_enquire_add_facet_field(e, SLOT_FACETS, 30, 0, 300, &third_f));
+	EXPECT(XAP_INVALID, xap_enquire_add_facet_field(e, SLOT_FACETS, 30, 0, -1, NULL));
+	EXPECT(XAP_INVALID, xap_enquire_add_facet_field(NULL, SLOT_FACETS, 30, 0, -1, &third_f));
 
 	/* a page of one, counts over the four matches */
 	OK(xap_enquire_set_query(e, q));
@@ -1356,6 +1391,20 @@ static void test_facets(void **state)
 		assert_int_equal(t.freq[1], 1);
 		assert_string_equal(t.term[2], "Lima");
 		assert_int_equal(t.freq[2], 1);
+
+		/* fields of one value count as their own slots */
+		same_facets(r, agency, agency_f);
+		same_facets(r, places, places_f);
+		memset(&t, 0, sizeof(t));
+		OK(xap_results_facets(r, third_f, collect_term, &t));
+		assert_int_equal(t.n, 0);
+		/* the whole values: AFP with Kabul and Paris, AFP with Paris,
+		 * EFE with Paris twice, Reuters with Lima */
+		memset(&t, 0, sizeof(t));
+		OK(xap_results_facets(r, whole_f, collect_term, &t));
+		assert_int_equal(t.n, 4);
+		for (size_t i = 0; i < t.n; i++)
+			assert_int_equal(t.freq[i], 1);
 
 		memset(&t, 0, sizeof(t));
 		OK(xap_results_facets(r, missing, collect_term, &t));
@@ -1568,7 +1617,7 @@ static void test_remote(void **state)
 	xap_enquire *e;
 	xap_query *storm = term_query("storm"), *rec, *q, *subs[2];
 	xap_results *r;
-	unsigned places;
+	unsigned places, places_f;
 	uint32_t n;
 	uint64_t rev;
 	struct terms t = { 0 };
@@ -1614,11 +1663,14 @@ static void test_remote(void **state)
 
 	e = xap_enquire_new(db);
 	OK(xap_enquire_add_facet(e, SLOT_PLACES, SEP, &places));
+	/* a field of a value: Xapian's spy, whose values are then split */
+	OK(xap_enquire_add_facet_field(e, SLOT_FACETS, SCHEMA_FIELD_SEP, 1, SEP, &places_f));
 	r = run(e, storm, 0, 1);
 	OK(xap_results_facets(r, places, collect_term, &t));
 	assert_int_equal(t.n, 3);
 	assert_string_equal(t.term[0], "Paris");
 	assert_int_equal(t.freq[0], 3);
+	same_facets(r, places, places_f);
 	xap_results_free(r);
 
 	OK(xap_query_recency(SLOT_DATE, 0, 7, 1, &rec));
