@@ -2140,6 +2140,22 @@ xap_status xap_enquire_set_collapse_key(xap_enquire *e, unsigned slot,
 	}
 }
 
+/* Add to E the facet of SLOT (items split on SEPARATOR, or only DISTINCT
+ * values counted; FIELD of FIELD_SEP-joined values), its id into *ID. */
+static void push_facet(xap_enquire *e, Xapian::valueno slot, int separator,
+		       bool distinct, int field_sep, unsigned field, unsigned *id)
+{
+	facet_spec f;
+
+	f.slot = slot;
+	f.separator = separator < 0 ? -1 : separator;
+	f.distinct = distinct;
+	f.field_sep = field_sep;
+	f.field = field;
+	e->facets.push_back(f);
+	*id = (unsigned)(e->facets.size() - 1);
+}
+
 xap_status xap_enquire_add_facet(xap_enquire *e, unsigned slot, int separator,
 				 unsigned *id)
 {
@@ -2150,14 +2166,7 @@ xap_status xap_enquire_add_facet(xap_enquire *e, unsigned slot, int separator,
 		need(id != NULL, "xap_enquire_add_facet: NULL id");
 		need(slot != Xapian::BAD_VALUENO, "xap_enquire_add_facet: bad slot");
 		need(separator < 256, "xap_enquire_add_facet: separator is a byte");
-		facet_spec f;
-		f.slot = slot;
-		f.separator = separator < 0 ? -1 : separator;
-		f.distinct = false;
-		f.field_sep = -1;
-		f.field = 0;
-		e->facets.push_back(f);
-		*id = (unsigned)(e->facets.size() - 1);
+		push_facet(e, slot, separator, false, -1, 0, id);
 		return XAP_OK;
 	} catch (...) {
 		return classify(e->msg);
@@ -2176,14 +2185,7 @@ xap_status xap_enquire_add_facet_field(xap_enquire *e, unsigned slot,
 		need(slot != Xapian::BAD_VALUENO, "xap_enquire_add_facet_field: bad slot");
 		need(separator < 256 && field_sep >= 0 && field_sep < 256,
 		     "xap_enquire_add_facet_field: separators are bytes");
-		facet_spec f;
-		f.slot = slot;
-		f.separator = separator < 0 ? -1 : separator;
-		f.distinct = false;
-		f.field_sep = field_sep;
-		f.field = field;
-		e->facets.push_back(f);
-		*id = (unsigned)(e->facets.size() - 1);
+		push_facet(e, slot, separator, false, field_sep, field, id);
 		return XAP_OK;
 	} catch (...) {
 		return classify(e->msg);
@@ -2198,14 +2200,7 @@ xap_status xap_enquire_add_distinct(xap_enquire *e, unsigned slot, unsigned *id)
 	try {
 		need(id != NULL, "xap_enquire_add_distinct: NULL id");
 		need(slot != Xapian::BAD_VALUENO, "xap_enquire_add_distinct: bad slot");
-		facet_spec f;
-		f.slot = slot;
-		f.separator = -1;
-		f.distinct = true;
-		f.field_sep = -1;
-		f.field = 0;
-		e->facets.push_back(f);
-		*id = (unsigned)(e->facets.size() - 1);
+		push_facet(e, slot, -1, true, -1, 0, id);
 		return XAP_OK;
 	} catch (...) {
 		return classify(e->msg);
