@@ -131,6 +131,7 @@ expect_eq "304 on the CGI's ETag" "304" "$(head -1 "$T/f-304.head" | awk '{print
 # One process answers request after request.
 pid=$(fast_pid)
 if [ -n "$pid" ]; then ok "the FastCGI program runs (pid $pid)"; else not_ok "the FastCGI program runs"; fi
+fds_before=$(ls "/proc/$pid/fd" 2>/dev/null | wc -l)
 bad=()
 for i in $(seq 1 60); do
 	st=$(curl -s -o /dev/null -w '%{http_code}' "$fast?q=border+$i&format=json")
@@ -138,6 +139,7 @@ for i in $(seq 1 60); do
 done
 expect_none "60 more requests: all 200" "requests" "${bad[@]:0:5}"
 expect_eq "the same process served them all" "$pid" "$(fast_pid)"
+expect_eq "no descriptor left open by a request" "$fds_before" "$(ls "/proc/$pid/fd" 2>/dev/null | wc -l)"
 n_procs=$(pgrep -fc "^$T/bin/fast-search")
 expect_eq "one FastCGI process" 1 "$n_procs"
 
