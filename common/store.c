@@ -238,8 +238,7 @@ fail:
 		strbuf_release(out);
 		return -1;
 	}
-	out->len = old_len;
-	out->buf[out->len] = '\0';
+	strbuf_truncate(out, old_len);
 	return -1;
 }
 

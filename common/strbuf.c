@@ -83,9 +83,16 @@ int strbuf_addf(strbuf *sb, const char *fmt, ...)
 
 void strbuf_reset(strbuf *sb)
 {
-	sb->len = 0;
+	strbuf_truncate(sb, 0);
+}
+
+void strbuf_truncate(strbuf *sb, size_t len)
+{
+	if (len > sb->len)
+		return;
+	sb->len = len;
 	if (sb->buf)
-		sb->buf[0] = '\0';
+		sb->buf[len] = '\0';
 }
 
 const char *strbuf_str(const strbuf *sb)

@@ -33,6 +33,9 @@ int strbuf_vaddf(strbuf *sb, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 /* Empty the buffer, keeping its memory. */
 void strbuf_reset(strbuf *sb);
+/* Shorten the buffer to its first LEN bytes (LEN at most its length),
+ * keeping its memory: how an append that failed halfway is undone. */
+void strbuf_truncate(strbuf *sb, size_t len);
 /* The contents ("" when nothing was ever added).  Borrowed. */
 const char *strbuf_str(const strbuf *sb);
 /* Hand the contents to the caller (malloc'd, never NULL unless out of

@@ -2380,26 +2380,24 @@ static void run_with_spies(xap_enquire *e, xap_results *r, uint32_t first,
 		e->enq.add_matchspy(spies.back().get());
 	}
 	r->mset = e->enq.get_mset(first, maxitems, check_at_least);
-	r->facets.clear();
+	/* each counting spy's whole values, once for the facets sharing it */
 	std::vector<value_counts> values(spies.size());
-	std::vector<bool> read(spies.size(), false);
+	for (size_t k = 0; k < spies.size(); k++)
+		if (!distinct_spy[k])
+			values[k] = hashed ? static_cast<ValueCounts &>(*spies[k]).values()
+					   : spy_values(static_cast<Xapian::ValueCountMatchSpy &>(
+						     *spies[k]));
+	r->facets.clear();
 	for (size_t i = 0; i < e->facets.size(); i++) {
 		size_t k = spy_of[i];
 
-		if (distinct_spy[k]) {
+		if (distinct_spy[k])
 			r->facets.push_back(facet_counts(
 				1, std::make_pair(std::string(),
 						  static_cast<DistinctValues &>(*spies[k])
 							  .count())));
-			continue;
-		}
-		if (!read[k]) {
-			values[k] = hashed ? static_cast<ValueCounts &>(*spies[k]).values()
-					   : spy_values(static_cast<Xapian::ValueCountMatchSpy &>(
-						     *spies[k]));
-			read[k] = true;
-		}
-		r->facets.push_back(facet_items(values[k], e->facets[i]));
+		else
+			r->facets.push_back(facet_items(values[k], e->facets[i]));
 	}
 }
 

@@ -244,10 +244,12 @@ static xap_status add_value_str(xap_doc *doc, unsigned slot, const char *s)
 	return xap_doc_set_value(doc, slot, s, strlen(s));
 }
 
-static xap_status add_date(xap_doc *doc, const dispatch *d, int schema)
+/* The date's value and terms; its month ("YYYY-MM", a facet) into MONTH,
+ * left "" without a date. */
+static xap_status add_date(xap_doc *doc, const dispatch *d, char month[8])
 {
 	int64_t t = document_date(d);
-	char compact[15], term[16], month[8];
+	char compact[15], term[16];
 	xap_status st;
 
 	if (t < 0)
@@ -264,9 +266,7 @@ static xap_status add_date(xap_doc *doc, const dispatch *d, int schema)
 	snprintf(term, sizeof(term), PREFIX_DAY "%.8s", compact);
 	if ((st = xap_doc_add_boolean_term(doc, term)) != XAP_OK)
 		return st;
-	snprintf(month, sizeof(month), "%.4s-%.2s", compact, compact + 4);
-	if (schema < 3 && (st = xap_doc_set_value(doc, SLOT_MONTH, month, 7)) != XAP_OK)
-		return st;
+	snprintf(month, 8, "%.4s-%.2s", compact, compact + 4);
 	if (d->first_created >= 0) {
 		date_format_compact(d->first_created, compact);
 		st = xap_doc_set_value(doc, SLOT_FIRST_CREATED, compact, 14);
@@ -284,13 +284,11 @@ static int add_facet_text(strbuf *sb, const char *s)
 }
 
 /* The facets of D in one value (schema 3): agency, places, language and
- * month, joined by SCHEMA_FIELD_SEP; nothing when all four are empty. */
-static xap_status add_facets(xap_doc *doc, const dispatch *d)
+ * MONTH, joined by SCHEMA_FIELD_SEP; nothing when all four are empty. */
+static xap_status add_facets(xap_doc *doc, const dispatch *d, const char *month)
 {
-	int64_t t = document_date(d);
 	strbuf v = STRBUF_INIT;
 	xap_status st = XAP_NOMEM;
-	char compact[15];
 
 	if (add_facet_text(&v, d->agency) || strbuf_addch(&v, SCHEMA_FIELD_SEP))
 		goto out;
@@ -299,20 +297,19 @@ static xap_status add_facets(xap_doc *doc, const dispatch *d)
 		    add_facet_text(&v, d->places[i]))
 			goto out;
 	if (strbuf_addch(&v, SCHEMA_FIELD_SEP) || add_facet_text(&v, d->language) ||
-	    strbuf_addch(&v, SCHEMA_FIELD_SEP))
+	    strbuf_addch(&v, SCHEMA_FIELD_SEP) || strbuf_addstr(&v, month))
 		goto out;
-	if (t >= 0) {
-		date_format_compact(t, compact);
-		if (strbuf_addf(&v, "%.4s-%.2s", compact, compact + 4))
-			goto out;
-	}
+	/* more than the three separators */
 	st = v.len > 3 ? xap_doc_set_value(doc, SLOT_FACETS, v.buf, v.len) : XAP_OK;
 out:
 	strbuf_release(&v);
 	return st;
 }
 
-static xap_status add_values(xap_doc *doc, const dispatch *d, int schema)
+/* The values; the facets (MONTH among them, from add_date()) as SCHEMA
+ * keeps them. */
+static xap_status add_values(xap_doc *doc, const dispatch *d, int schema,
+			     const char *month)
 {
 	char version[16];
 	strbuf places = STRBUF_INIT;
@@ -324,8 +321,9 @@ static xap_status add_values(xap_doc *doc, const dispatch *d, int schema)
 	if ((st = add_value_str(doc, SLOT_STORY, d->id)) != XAP_OK)
 		return st;
 	if (schema >= 3)
-		return add_facets(doc, d);
-	if ((st = add_value_str(doc, SLOT_AGENCY, d->agency)) != XAP_OK ||
+		return add_facets(doc, d, month);
+	if ((st = add_value_str(doc, SLOT_MONTH, month)) != XAP_OK ||
+	    (st = add_value_str(doc, SLOT_AGENCY, d->agency)) != XAP_OK ||
 	    (st = add_value_str(doc, SLOT_LANGUAGE, d->language)) != XAP_OK)
 		return st;
 	for (size_t i = 0; i < d->n_places; i++) {
@@ -340,7 +338,7 @@ static xap_status add_values(xap_doc *doc, const dispatch *d, int schema)
 	return st;
 }
 
-static xap_status add_filters(xap_doc *doc, const dispatch *d, int schema)
+static xap_status add_filters(xap_doc *doc, const dispatch *d, char month[8])
 {
 	char term[256];
 	xap_status st;
@@ -369,13 +367,14 @@ static xap_status add_filters(xap_doc *doc, const dispatch *d, int schema)
 		if ((st = xap_doc_add_boolean_term(doc, term)) != XAP_OK)
 			return st;
 	}
-	return add_date(doc, d, schema);
+	return add_date(doc, d, month);
 }
 
 xap_status document_build(const dispatch *d, xap_doc *doc, spelling_words *sw,
 			  text_stats *stats, int schema)
 {
 	strbuf record = STRBUF_INIT;
+	char month[8] = "";
 	uint32_t pos;
 	xap_status st;
 
@@ -405,8 +404,8 @@ xap_status document_build(const dispatch *d, xap_doc *doc, spelling_words *sw,
 			return st;
 		pos += POS_PARAGRAPH_GAP;
 	}
-	if ((st = add_filters(doc, d, schema)) != XAP_OK ||
-	    (st = add_values(doc, d, schema)) != XAP_OK)
+	if ((st = add_filters(doc, d, month)) != XAP_OK ||
+	    (st = add_values(doc, d, schema, month)) != XAP_OK)
 		return st;
 	if (store_encode(d, &record)) {
 		strbuf_release(&record);

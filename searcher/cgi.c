@@ -1022,6 +1022,7 @@ static int wants_json(const char *qs)
  * status with a fixed reason. */
 static int read_body(strbuf *out, const char **why)
 {
+	static const char form_too_large[] = "The form is too large (at most 64 KB).";
 	const char *type = request_var("CONTENT_TYPE");
 	const char *cl = request_var("CONTENT_LENGTH");
 	unsigned long len = 0;
@@ -1036,7 +1037,7 @@ static int read_body(strbuf *out, const char **why)
 		for (const char *c = cl; *c; c++) {
 			if (*c < '0' || *c > '9' || len > CGI_MAX_BODY) {
 				*why = *c >= '0' && *c <= '9'
-					       ? "The form is too large (at most 64 KB)."
+					       ? form_too_large
 					       : "The request has an invalid Content-Length.";
 				return *c >= '0' && *c <= '9' ? 413 : 400;
 			}
@@ -1044,13 +1045,13 @@ static int read_body(strbuf *out, const char **why)
 		}
 	}
 	if (len > CGI_MAX_BODY) {
-		*why = "The form is too large (at most 64 KB).";
+		*why = form_too_large;
 		return 413;
 	}
 	if (fastcgi_request) {
 		/* The server sent the body with the request. */
 		if (fastcgi_request->body_too_large) {
-			*why = "The form is too large (at most 64 KB).";
+			*why = form_too_large;
 			return 413;
 		}
 		if (fastcgi_request->body.len < len) {

@@ -58,9 +58,7 @@ static int add_record(strbuf *out, int type, unsigned id, const void *content,
 	put_header(h, type, id, len, padding);
 	if (strbuf_add(out, h, sizeof(h)) || (len && strbuf_add(out, content, len)) ||
 	    (padding && strbuf_add(out, zeros, padding))) {
-		out->len = was;
-		if (out->buf)
-			out->buf[was] = '\0';
+		strbuf_truncate(out, was);
 		return -1;
 	}
 	return 0;
@@ -86,7 +84,6 @@ int fcgi_frame_response(strbuf *out, unsigned id, const char *response,
 	for (size_t off = 0; off < len;) {
 		size_t n = len - off < FCGI_MAX_CONTENT ? len - off : FCGI_MAX_CONTENT;
 
-		/* Room for all of it at once, so a failure leaves OUT whole. */
 		if (add_record(out, FCGI_STDOUT, id, response + off, n))
 			goto fail;
 		off += n;
@@ -96,9 +93,7 @@ int fcgi_frame_response(strbuf *out, unsigned id, const char *response,
 		goto fail;
 	return 0;
 fail:
-	out->len = was;
-	if (out->buf)
-		out->buf[was] = '\0';
+	strbuf_truncate(out, was);  /* OUT as it was */
 	return -1;
 }
 
@@ -216,7 +211,8 @@ void fcgi_conn_init(fcgi_conn *c, size_t max_body)
 	c->max_body = max_body;
 }
 
-/* Forget the request (its id, parameters and body). */
+/* Forget the request (its id, parameters and body).  KEEP_CONN stays:
+ * it is the connection's until the next request sets it. */
 static void end_request(fcgi_conn *c)
 {
 	for (size_t i = 0; i < c->n_params; i++) {
@@ -230,7 +226,7 @@ static void end_request(fcgi_conn *c)
 	strbuf_release(&c->params);
 	strbuf_release(&c->body);
 	c->id = 0;
-	c->keep_conn = c->params_done = c->stdin_done = c->body_too_large = 0;
+	c->params_done = c->stdin_done = c->body_too_large = 0;
 }
 
 void fcgi_conn_release(fcgi_conn *c)
@@ -239,7 +235,7 @@ void fcgi_conn_release(fcgi_conn *c)
 	strbuf_release(&c->in);
 	strbuf_release(&c->out);
 	c->in_off = 0;
-	c->close_after = 0;
+	c->keep_conn = c->close_after = 0;
 }
 
 int fcgi_conn_feed(fcgi_conn *c, const void *data, size_t len)
@@ -338,16 +334,12 @@ static enum fcgi_event on_record(fcgi_conn *c, int type, unsigned id,
 	if (id != c->id)
 		return FCGI_NEED_MORE;  /* not the open request: ignored */
 	switch (type) {
-	case FCGI_ABORT_REQUEST: {
-		int keep = c->keep_conn;
-
+	case FCGI_ABORT_REQUEST:
 		end_request(c);
-		c->keep_conn = keep;
-		c->close_after = !keep;
+		c->close_after = !c->keep_conn;
 		if (add_end_request(&c->out, id, 0, FCGI_REQUEST_COMPLETE))
 			return FCGI_NO_MEMORY;
 		return FCGI_NEED_MORE;
-	}
 	case FCGI_PARAMS:
 		if (c->params_done)
 			return protocol_error(err, errlen, "parameters after their end",
@@ -423,10 +415,8 @@ const char *fcgi_conn_param(const fcgi_conn *c, const char *name)
 int fcgi_conn_respond(fcgi_conn *c, const char *response, size_t len)
 {
 	int rc = fcgi_frame_response(&c->out, c->id, response, len, 0);
-	int keep = c->keep_conn;
 
 	end_request(c);
-	c->keep_conn = keep;
 	return rc;
 }
 
@@ -674,7 +664,6 @@ int fcgi_serve(int listen_fd, size_t max_body, fcgi_handler handler,
 		for (size_t i = 0; i < MAX_OPEN; i++) {
 			pfd[i + 1].fd = open[i].fd;  /* negative: ignored */
 			pfd[i + 1].events = POLLIN;
-			pfd[i + 1].revents = 0;
 		}
 		ready = poll(pfd, MAX_OPEN + 1, -1);
 		if (ready < 0) {

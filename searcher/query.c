@@ -2720,6 +2720,7 @@ int query_to_xapian(query *q, xap_db *db, const query_options *opts,
 {
 	query_options defaults;
 	struct xb b;
+	uint32_t docs = 0;
 	int r = 0;
 
 	*out = NULL;
@@ -2741,18 +2742,19 @@ int query_to_xapian(query *q, xap_db *db, const query_options *opts,
 	b.do_stem = opts->stem && db;
 	if (!q || !q->root)
 		return special_q(&b, 0, out);
+	/* An index without documents in a stemmer's language needs none of
+	 * its variants; one with only such documents no filter on them.  (On
+	 * an error, both as usual.) */
+	if (b.do_stem && xap_db_doccount(db, &docs) != XAP_OK)
+		docs = 0;
 	if (b.do_stem)
 		for (int l = 0; l < 2; l++) {
 			xap_status st;
-			uint32_t docs = 0, in_lang = 0;
+			uint32_t in_lang = 0;
 			char term[8];
 
-			/* An index without documents in that language needs
-			 * none of its variants; one with only such documents
-			 * no filter on them.  (On an error, both as usual.) */
 			snprintf(term, sizeof(term), "%s%s", PREFIX_LANGUAGE, stem_langs[l]);
-			if (xap_db_doccount(db, &docs) == XAP_OK &&
-			    xap_db_termfreq(db, term, &in_lang) == XAP_OK) {
+			if (docs && xap_db_termfreq(db, term, &in_lang) == XAP_OK) {
 				if (!in_lang)
 					continue;
 				b.every_doc[l] = in_lang == docs;

@@ -306,17 +306,18 @@ static xap_status finish_query(const search_request *req, xap_query *user,
 	return XAP_OK;
 }
 
-/* The facets, in the order of their fields in SLOT_FACETS (schema 3 on),
- * and their own slots before. */
+/* The facets: their own slots up to schema 2, their fields of SLOT_FACETS
+ * from schema 3. */
 static const struct {
 	const char *name;
 	unsigned slot;
+	enum schema_facet field;
 	int separator;
 } facet_slots[SEARCH_FACETS] = {
-	{ "agency", SLOT_AGENCY, -1 },
-	{ "place", SLOT_PLACES, SCHEMA_LIST_SEP },
-	{ "language", SLOT_LANGUAGE, -1 },
-	{ "month", SLOT_MONTH, -1 },
+	{ "agency", SLOT_AGENCY, FACET_AGENCY, -1 },
+	{ "place", SLOT_PLACES, FACET_PLACES, SCHEMA_LIST_SEP },
+	{ "language", SLOT_LANGUAGE, FACET_LANGUAGE, -1 },
+	{ "month", SLOT_MONTH, FACET_MONTH, -1 },
 };
 
 /* The schema the index was written to (META_SCHEMA; 1 when unmarked).
@@ -343,7 +344,7 @@ static xap_status add_facet(xap_enquire *e, int schema, size_t f, unsigned *id)
 {
 	if (schema >= 3)
 		return xap_enquire_add_facet_field(e, SLOT_FACETS, SCHEMA_FIELD_SEP,
-						   (unsigned)f, facet_slots[f].separator,
+						   facet_slots[f].field, facet_slots[f].separator,
 						   id);
 	return xap_enquire_add_facet(e, facet_slots[f].slot, facet_slots[f].separator, id);
 }
@@ -541,11 +542,11 @@ static int tally_value(void *ctx, size_t i, const char *value, size_t len)
 	const char *v = value, *end = value + len;
 
 	if (ft->fields) {
-		/* Field F of SLOT_FACETS: after the F-th separator, up to the
-		 * next one. */
+		/* The facet's field of SLOT_FACETS: after that many
+		 * separators, up to the next one. */
 		const char *sep;
 
-		for (size_t k = 0; k < ft->f; k++) {
+		for (size_t k = 0; k < facet_slots[ft->f].field; k++) {
 			if (!(sep = memchr(v, SCHEMA_FIELD_SEP, (size_t)(end - v))))
 				return 0;  /* fewer fields: nothing to count */
 			v = sep + 1;
