@@ -175,6 +175,11 @@ void xap_set_fatal_handler(void (*fn)(const char *description))
 	}
 }
 
+const char *xap_version_string(void)
+{
+	return Xapian::version_string(); /* noexcept: a static string */
+}
+
 /* The one classifier: rethrow the exception being handled and map it.
  * Must only be called from inside a catch block.  Order matters: derived
  * classes before their bases (NotFound and Version are OpeningErrors, which

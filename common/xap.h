@@ -66,6 +66,11 @@ const char *xap_last_message(void);
  * with FN NULL, the process aborts as before.  Cannot fail. */
 void xap_set_fatal_handler(void (*fn)(const char *description));
 
+/* The version of the Xapian library this process runs on ("1.4.22"), which
+ * may be newer than the headers it was built with.  Static storage; cannot
+ * fail. */
+const char *xap_version_string(void);
+
 typedef uint32_t xap_docid;
 
 /* ---------------------------------------------------------------------

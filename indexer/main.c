@@ -16,6 +16,7 @@
 #include "job.h"
 #include "schema.h"
 #include "walk.h"
+#include "version.h"
 #include "xap.h"
 
 #include <errno.h>
@@ -49,7 +50,7 @@ static const char usage_text[] =
 	"  --shards N       (rebuild, or a new index) split the index into N shards\n"
 	"  -q, --quiet      no summary line\n"
 	"  --json           (stats) one JSON object\n"
-	"  -h, --help       this help\n";
+	"  -h, --help       this help; --version: the release\n";
 
 struct cli {
 	const char *db;
@@ -387,6 +388,7 @@ int main(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "json", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cli c;
@@ -464,6 +466,8 @@ int main(int argc, char **argv)
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
+		case 'V':
+			return wire_print_version("wire-index") ? EXIT_FAILED : 0;
 		default:
 			fputs(usage_text, stderr);
 			return EXIT_FAILED;

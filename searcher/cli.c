@@ -9,6 +9,7 @@
 #include "render.h"
 #include "search.h"
 #include "strbuf.h"
+#include "version.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -43,7 +44,7 @@ static const char usage_text[] =
 	"  --no-stem           match words exactly, without their stems\n"
 	"  --synonyms FILE     more acronyms and synonyms (KEY = EXPANSION)\n"
 	"  --bm25 K1,B         BM25 parameters (default 1,0.5)\n"
-	"  -h, --help          this help\n";
+	"  -h, --help          this help; --version: the release\n";
 
 static void usage_error(const char *msg, const char *arg)
 	__attribute__((noreturn));
@@ -114,6 +115,7 @@ int main(int argc, char **argv)
 		{ "synonyms", required_argument, NULL, 'y' },
 		{ "bm25", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	search_request req;
@@ -230,6 +232,8 @@ int main(int argc, char **argv)
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
+		case 'V':
+			return wire_print_version("wire-search") ? EXIT_ERROR : 0;
 		default:
 			fputs(usage_text, stderr);
 			return EXIT_ERROR;

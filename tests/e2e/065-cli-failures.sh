@@ -214,3 +214,27 @@ for how in bytes7 block zero truncate iamglass; do
 	fi
 done
 ok "corrupted indexes: $cases searches, $crashes crashes"
+
+# --- --version ---------------------------------------------------------------
+# One line: the release, the Xapian library the process runs on (the one
+# xapian-config names on Debian) and the index schema new indexes get; a
+# failed write of it is an error like any other.
+xapian=$(xapian-config --version | sed 's/.* //')
+schema=$(sed -n 's/^#define META_SCHEMA_NUMBER \([0-9]*\).*/\1/p' "$WIRE_TOP/common/schema.h")
+for prog in wire-search wire-index; do
+	out=$("$prog" --version 2>"$T/err")
+	rc=$?
+	if [ $rc -eq 0 ] && [ ! -s "$T/err" ] &&
+		[[ $out =~ ^$prog\ [0-9]+\.[0-9]+\.[0-9]+\ \(Xapian\ ${xapian//./\\.},\ index\ schema\ $schema\)$ ]]; then
+		ok "$prog --version: $out"
+	else
+		not_ok "$prog --version: one line naming Xapian $xapian and schema $schema" "exit $rc" "$out" "$(cat "$T/err")"
+	fi
+	"$prog" --version >/dev/full 2>"$T/err"
+	rc=$?
+	if [ $rc -eq 2 ] && [[ $(cat "$T/err") == "$prog: write error: "* ]]; then
+		ok "$prog --version >/dev/full: exit 2, $(cat "$T/err")"
+	else
+		not_ok "$prog --version >/dev/full: exit 2 with a write error" "exit $rc" "$(cat "$T/err")"
+	fi
+done
