@@ -19,7 +19,7 @@ bench/wire-bench-queries first.  Environment:
   BENCH_TPUT_SECONDS  seconds of one throughput round (default 1; 5 rounds
                    after a warm-up round, median)
   BENCH_ONLY       the measurements to run, of: builds latency web tput
-                   counts (default all of them).  Without `builds` the
+                   counts floors (default all of them).  Without `builds` the
                    indexes (and c*/stats.json) a previous full run left in
                    BENCH_DIR are used as they are, e.g.
                      BENCH_ONLY=web bench/bench.py
@@ -74,7 +74,7 @@ TPUT_SECONDS = float(os.environ.get('BENCH_TPUT_SECONDS', '1'))
 # down when the 1x figures say they would not fit in BUDGET seconds.
 BUDGET = float(os.environ.get('BENCH_BUDGET', '1140'))
 TPUT_ROUNDS = 5
-MEASURES = ('builds', 'latency', 'web', 'tput', 'counts')
+MEASURES = ('builds', 'latency', 'web', 'tput', 'counts', 'floors')
 _ONLY = os.environ.get('BENCH_ONLY', '').replace(',', ' ').split()
 if set(_ONLY) - set(MEASURES):
     raise SystemExit('bench: BENCH_ONLY: unknown %s (of: %s)' % (
@@ -94,6 +94,8 @@ SYNONYMS = os.path.join(REPO, 'common', 'synonyms.txt')
 OMEGA_CGI = '/usr/lib/cgi-bin/omega/omega'
 PY = '/usr/bin/python3'   # Debian's: python3-xapian is installed for it
 PEERQ = os.path.join(BENCH, 'peer_queries.py')
+WRITER_FLOOR = os.path.join(BENCH, 'writer_floor.py')
+FLOOR_RUNS = 3
 CONVERT = os.path.join(BENCH, 'convert.py')
 
 QUERIES = ['"crude oil"', '"trade deficit"', '"Federal Reserve"',
@@ -523,11 +525,14 @@ def query_commands(n, tools, ours_db):
     engines = []
 
     def ours(q):
+        if q is START:
+            return [WIRE_SEARCH, '--version'], env_ours, None
         return [WIRE_SEARCH, '--db', ours_db, '--json', '--limit', '10', q], \
             env_ours, None
     engines.append(('ours', ours))
     if tools['quest'] and tools['omega']:
         engines.append(('quest', lambda q: (
+            ['quest', '--version'] if q is START else
             ['quest', '-d', os.path.join(idx, 'omega'), '-m', '10', q],
             None, None)))
     if tools['omega']:
@@ -555,31 +560,57 @@ def query_commands(n, tools, ours_db):
     return engines
 
 
+# The process start alone: ours and quest print their version and exit,
+# having loaded the same libraries (libxapian, libstdc++) a query needs.
+START = object()
+STARTERS = ('ours', 'quest')
+
+
+def run_query_process(name, mk, q, check):
+    """Wall ms of one process of engine NAME for Q; with CHECK, its exit
+    status and output are checked too."""
+    cmd, env, inp = mk(q)
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, env=env, input=inp,
+                       stdout=subprocess.PIPE if check else subprocess.DEVNULL,
+                       stderr=subprocess.PIPE)
+    el = (time.perf_counter() - t0) * 1000
+    if check:
+        bad = p.returncode not in (0, 1) if name == 'ours' \
+            else p.returncode != 0
+        if bad or (name == 'groonga' and b'[[-' in p.stdout):
+            raise SystemExit('bench: %s %s failed (exit %d): %s' % (
+                name, 'start' if q is START else q, p.returncode,
+                (p.stderr or p.stdout)[:300]))
+    return el
+
+
+START_REPS = 5   # starts of ours and quest per round, in turn
+
+
 def bench_latency(n, engines):
+    """Median wall ms of each engine's process for each query, and of the
+    start alone (START: --version) of ours and quest, all alternating (the
+    starts START_REPS times a round, each of the two first in turn)."""
     runs, warm = QUERY_RUNS[n], QUERY_WARM[n]
     stage('per-process query latency at %dx: %d warm-up + %d runs, '
         'alternating engines' % (n, warm, runs))
-    t = {(e, q): [] for e, _ in engines for q in QUERIES}
+    t = {(e, q): [] for e, _ in engines for q in QUERIES + [START]}
+    starters = [(nm, mk) for nm, mk in engines if nm in STARTERS]
     for r in range(warm + runs):
         for q in QUERIES:
             for name, mk in engines:
-                cmd, env, inp = mk(q)
-                t0 = time.perf_counter()
-                p = subprocess.run(cmd, env=env, input=inp,
-                                   stdout=subprocess.PIPE if r == 0 else
-                                   subprocess.DEVNULL,
-                                   stderr=subprocess.PIPE)
-                el = (time.perf_counter() - t0) * 1000
-                if r == 0:
-                    bad = p.returncode not in (0, 1) if name == 'ours' \
-                        else p.returncode != 0
-                    if bad or (name == 'groonga' and b'[[-' in p.stdout):
-                        raise SystemExit('bench: %s %s failed (exit %d): %s' % (
-                            name, q, p.returncode,
-                            (p.stderr or p.stdout)[:300]))
+                el = run_query_process(name, mk, q, r == 0)
                 if r >= warm:
                     t[(name, q)].append(el)
-    return {e: {q: median(t[(e, q)]) for q in QUERIES} for e, _ in engines}
+        for k in range(START_REPS):
+            for name, mk in starters[::1 - 2 * (k % 2)]:
+                el = run_query_process(name, mk, START, r == 0)
+                if r >= warm:
+                    t[(name, START)].append(el)
+    lat = {e: {q: median(t[(e, q)]) for q in QUERIES} for e, _ in engines}
+    start = {e: median(t[(e, START)]) for e, _ in starters}
+    return lat, start
 
 
 def print_latency(n, lat):
@@ -604,6 +635,34 @@ def print_latency(n, lat):
             q, o, ' | '.join('%.1f' % lat[e][q] for e in peers), best, ratio,
             'yes' if ratio <= T_LATENCY else 'no'))
     return worst, missed
+
+
+def print_start(n, lat, start):
+    """The per-process figures split into the process start (--version:
+    exec, the dynamic loader, libxapian's and libstdc++'s initialisation)
+    and what follows it (opening the index, the search, the output)."""
+    if set(start) != set(STARTERS):
+        return
+    s_ours, s_quest = start['ours'], start['quest']
+    out()
+    out('### What a process spends before and after its start, %dx: median '
+        'wall ms' % n)
+    out()
+    out('The start is `wire-search --version` and `quest --version`: the '
+        'same exec, dynamic loader and library initialisation as a query, '
+        'then exit.  Ours %.2f ms, quest %.2f ms.  Matching quest on a '
+        'query leaves our search, snippets and JSON "quest - our start".' % (
+            s_ours, s_quest))
+    out()
+    out('| query | quest | quest after its start | ours | ours after '
+        'its start | left for ours by quest | ours after start / left |')
+    out('|---|---:|---:|---:|---:|---:|---:|')
+    for q in QUERIES:
+        qq, o = lat['quest'][q], lat['ours'][q]
+        left = qq - s_ours
+        out('| `%s` | %.2f | %.2f | %.2f | %.2f | %.2f | %s |' % (
+            q, qq, qq - s_quest, o, o - s_ours, left,
+            '%.1f×' % ((o - s_ours) / left) if left > 0 else 'nothing left'))
 
 
 # ---------------------------------------------------------------------------
@@ -960,6 +1019,114 @@ def print_tput(n, res):
 
 
 # ---------------------------------------------------------------------------
+# Floors: what Xapian alone costs (1x)
+#
+# Two targets sit below what the engine the architecture fixes can do, and
+# these measurements say so in the same run: Xapian's writer alone, given
+# our finished documents (bench/writer_floor.py), and the tables Xapian
+# needs to hold FTS5's content with positions.
+
+def generations(db):
+    """The local databases a stub names ("auto PATH" lines)."""
+    stub = os.path.join(db, 'XAPIANDB')
+    if not os.path.isfile(stub):
+        return [db]
+    dirs = []
+    for line in open(stub):
+        f = line.split()
+        if len(f) == 2 and f[0] == 'auto':
+            dirs.append(os.path.join(db, f[1]))
+    return dirs
+
+
+def table_bytes(dirs):
+    t = {}
+    for d in dirs:
+        for f in os.listdir(d):
+            if f.endswith('.glass'):
+                k = f.split('.')[0]
+                t[k] = t.get(k, 0) + os.path.getsize(os.path.join(d, f))
+    return t
+
+
+def bench_floors(n, ours_db):
+    gens = generations(ours_db)
+    if len(gens) != 1:
+        note('floors: %s has %d databases; the writer floor replays one '
+             'generation' % (ours_db, len(gens)))
+        return None
+    stage('floors at %dx: Xapian\'s writer alone on our documents, %d runs '
+          '(python3-xapian)' % (n, FLOOR_RUNS))
+    p = subprocess.run([PY, WRITER_FLOOR, gens[0], os.path.join(B, 'floor-db'),
+                        str(FLOOR_RUNS), '1000'], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE)
+    if p.returncode != 0:
+        raise SystemExit('bench: writer_floor.py failed: %s' % p.stderr[-500:])
+    r = json.loads(p.stdout)
+    for k in ('ours', 'title and body'):
+        say('  %-16s cpu %s s' % (k, ' '.join('%.2f' % c for c in r[k]['cpu'])))
+        r[k]['cpu_median'] = median(r[k]['cpu'])
+    r['ours_tables'] = table_bytes(gens)
+    return r
+
+
+TABLES = ('position', 'postlist', 'termlist', 'docdata', 'spelling',
+          'synonym')
+
+
+def print_floors(n, fl, b, ours_key, raw, cores):
+    out()
+    out('### Floors: what Xapian alone costs, %dx' % n)
+    out()
+    out('**Writer.**  `bench/writer_floor.py` replays the %d documents of '
+        'our index through python3-xapian (the same libxapian): '
+        '`add_document()` and a commit every 1,000, no fsync, as a rebuild\'s '
+        'partition is written.  Only those calls are timed: no reading, '
+        'tokenizing, spelling, compaction or check.  "Title and body" keeps '
+        'only what FTS5\'s table holds (the stored record and the headline\'s '
+        'and body\'s words with positions).  Median CPU of %d runs; "at '
+        'best on %d cores" divides it by the cores, as if the writes split '
+        'perfectly.' % (fl['docs'], FLOOR_RUNS, cores))
+    out()
+    fts = b.get('fts5') if b else None
+    out('| documents written | Xapian CPU s | at best on %d cores, s | '
+        '/ FTS5 wall | target |' % cores)
+    out('|---|---:|---:|---:|---:|')
+    for k in ('ours', 'title and body'):
+        c = fl[k]['cpu_median']
+        out('| %s | %.2f | %.2f | %s | ≤ %.1f× |' % (
+            k, c, c / cores, '%.2f×' % (c / cores / fts['wall']) if fts
+            else '-', T_BUILD))
+    if fts and b.get(ours_key):
+        out()
+        out('FTS5 builds the whole index in %.2f s (%.2f s of CPU); ours -j2 '
+            'takes %.2f s.' % (fts['wall'], fts['cpu'], b[ours_key]['wall']))
+    out()
+    out('**Size.**  Our index\'s tables, and those of the "title and body" '
+        'database above once compacted: what Xapian needs to hold FTS5\'s '
+        'content with positions, as a multiple of the raw title and body '
+        '(%.1f MB).' % (raw / 1e6))
+    out()
+    out('| table | ours MB | ours × raw | title and body MB | × raw |')
+    out('|---|---:|---:|---:|---:|')
+    ours_t, tb = fl['ours_tables'], fl['compacted']
+    for k in TABLES:
+        if k in ours_t or k in tb:
+            out('| %s | %.1f | %.2f | %s | %s |' % (
+                k, ours_t.get(k, 0) / 1e6, ours_t.get(k, 0) / raw,
+                '%.1f' % (tb[k] / 1e6) if k in tb else '-',
+                '%.2f' % (tb[k] / raw) if k in tb else '-'))
+    out('| all | %.1f | %.2f | %.1f | %.2f |' % (
+        sum(ours_t.values()) / 1e6, sum(ours_t.values()) / raw,
+        sum(tb.values()) / 1e6, sum(tb.values()) / raw))
+    pos = tb.get('position', 0) + tb.get('postlist', 0) + tb.get('docdata', 0)
+    out()
+    out('Without termlists (no updates in place), Xapian\'s positions, '
+        'postings and stored records of title and body alone are %.2f× the '
+        'raw text; the target is %.1f×.' % (pos / raw, T_SIZE))
+
+
+# ---------------------------------------------------------------------------
 # Hit counts
 
 def ours_count(ours_db, args, q):
@@ -1115,24 +1282,27 @@ def main():
         say('\n######## %dx: %d dispatches, %d bytes of title+body' % (
             n, docs, raw))
         ours_db = os.path.join(B, 'idx%d' % n, ours_key)
-        b = lat = tp = cn = web = None
+        b = lat = start = tp = cn = web = fl = None
         if 'builds' in ONLY:
             b = bench_builds(n, engines, ours_input, raw)
         elif not os.path.isdir(ours_db):
             raise SystemExit('bench: no index %s: BENCH_ONLY without `builds` '
                              'needs a full run first' % ours_db)
         if 'latency' in ONLY:
-            lat = bench_latency(n, query_commands(n, tools, ours_db))
+            lat, start = bench_latency(n, query_commands(n, tools, ours_db))
         if 'tput' in ONLY:
             tp = bench_tput(n, tput_commands(n, tools, ours_db))
         if 'counts' in ONLY:
             cn = counts(n, tools, ours_db)
+        if 'floors' in ONLY and n == 1:
+            fl = bench_floors(n, ours_db)
         if 'web' in ONLY:
             expect = cn['ours --count'] if cn else {
                 q: ours_count(ours_db, ['--count'], q) for q in PHRASES}
             web = bench_web(n, tools, ours_db, expect)
         results['%dx' % n] = {'docs': docs, 'raw_bytes': raw, 'builds': b,
                               'latency_ms': lat, 'web_ms': web,
+                              'start_ms': start, 'floors': fl,
                               'throughput': tp, 'counts': cn}
         out()
         out('## %dx corpus' % n)
@@ -1141,6 +1311,7 @@ def main():
         worst = missed = tratio = tbest = agree = None
         if lat:
             worst, missed = print_latency(n, lat)
+            print_start(n, lat, start)
         if web:
             results['%dx' % n]['web_geomean'] = print_web(n, web)
         elif 'web' in ONLY:
@@ -1151,6 +1322,8 @@ def main():
             tratio, tbest = print_tput(n, tp)
         if cn:
             agree = print_counts(n, cn)
+        if fl:
+            print_floors(n, fl, b, ours_key, raw, m['nproc'])
         summary[n] = dict(b=b, worst=worst, missed=missed, tratio=tratio,
                           tbest=tbest, agree=agree)
         json.dump(results, open(os.path.join(B, RESULTS), 'w'), indent=1)
