@@ -15,24 +15,16 @@
 #include "schema.h"
 #include "xap.h"
 
-#include <errno.h>
 #include <stdio.h>
-#include <string.h>
 
 #define WIRE_VERSION "0.6.0"
 
-/* Print PROGRAM's version line (above) on standard output and flush it.
- * Returns 0, or -1 when it cannot be written, after saying
- * "PROGRAM: write error: REASON" on standard error. */
-static inline int wire_print_version(const char *program)
+/* PROGRAM's version line (above, with its newline) into BUF of LEN bytes,
+ * cut if BUF is too short.  Returns what snprintf returns. */
+static inline int wire_version_line(char *buf, size_t len, const char *program)
 {
-	if (printf("%s %s (Xapian %s, index schema %d)\n", program,
-		   WIRE_VERSION, xap_version_string(), META_SCHEMA_NUMBER) < 0 ||
-	    fflush(stdout) != 0) {
-		fprintf(stderr, "%s: write error: %s\n", program, strerror(errno));
-		return -1;
-	}
-	return 0;
+	return snprintf(buf, len, "%s %s (Xapian %s, index schema %d)\n", program,
+			WIRE_VERSION, xap_version_string(), META_SCHEMA_NUMBER);
 }
 
 #endif

@@ -466,8 +466,16 @@ int main(int argc, char **argv)
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
-		case 'V':
-			return wire_print_version("wire-index") ? EXIT_FAILED : 0;
+		case 'V': {
+			char line[160];
+
+			wire_version_line(line, sizeof(line), "wire-index");
+			if (fputs(line, stdout) == EOF || fflush(stdout)) {
+				fprintf(stderr, "wire-index: write error: %s\n", strerror(errno));
+				return EXIT_FAILED;
+			}
+			return 0;
+		}
 		default:
 			fputs(usage_text, stderr);
 			return EXIT_FAILED;

@@ -232,8 +232,16 @@ int main(int argc, char **argv)
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
-		case 'V':
-			return wire_print_version("wire-search") ? EXIT_ERROR : 0;
+		case 'V': {
+			char line[160];
+
+			wire_version_line(line, sizeof(line), "wire-search");
+			if (fputs(line, stdout) == EOF || fflush(stdout)) {
+				fprintf(stderr, "wire-search: write error: %s\n", strerror(errno));
+				return EXIT_ERROR;
+			}
+			return 0;
+		}
 		default:
 			fputs(usage_text, stderr);
 			return EXIT_ERROR;
