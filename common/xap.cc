@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <map>
 #include <memory>
 #include <new>
 #include <stdexcept>
@@ -89,12 +90,29 @@ struct facet_spec {
 
 typedef std::vector<std::pair<std::string, Xapian::doccount> > facet_counts;
 
+/* The values of one slot by document id: ids[docid] is 0 (no value) or
+ * 1 + the value's index in values. */
+struct value_column {
+	std::string uuid;        /* the database it was built for */
+	Xapian::rev revision = 0;
+	std::vector<uint32_t> ids;
+	std::vector<std::string> values;
+};
+
+struct xap_value_cache {
+	uint32_t max_docs = 0;
+	uint64_t builds = 0;
+	std::map<Xapian::valueno, value_column> columns;
+};
+
 struct xap_enquire {
 	explicit xap_enquire(const Xapian::Database &d) : db(d), enq(d) {}
 	Xapian::Database db;
 	Xapian::Enquire enq;
 	Xapian::Query query;
 	std::vector<facet_spec> facets;
+	xap_value_cache *cache = nullptr;
+	bool one_local = false; /* the handle is one local database or stub */
 	std::string msg;
 };
 
@@ -2023,7 +2041,9 @@ xap_enquire *xap_enquire_new(xap_db *db)
 		return NULL;
 	}
 	try {
-		return new xap_enquire(db->db);
+		xap_enquire *e = new xap_enquire(db->db);
+		e->one_local = db->sources.size() == 1 && db->sources[0].host.empty();
+		return e;
 	} catch (...) {
 		classify(db->msg);
 		return NULL;
@@ -2197,6 +2217,36 @@ xap_status xap_enquire_add_facet_field(xap_enquire *e, unsigned slot,
 	}
 }
 
+xap_value_cache *xap_value_cache_new(uint32_t max_docs)
+{
+	try {
+		xap_value_cache *c = new xap_value_cache;
+		c->max_docs = max_docs;
+		return c;
+	} catch (...) {
+		return nullptr;
+	}
+}
+
+void xap_value_cache_free(xap_value_cache *c)
+{
+	delete c;
+}
+
+uint64_t xap_value_cache_builds(const xap_value_cache *c)
+{
+	return c ? c->builds : 0;
+}
+
+xap_status xap_enquire_set_value_cache(xap_enquire *e, xap_value_cache *c)
+{
+	if (!e)
+		return null_handle("xap_enquire_set_value_cache: NULL enquire");
+	e->msg.clear();
+	e->cache = c;
+	return XAP_OK;
+}
+
 xap_status xap_enquire_add_distinct(xap_enquire *e, unsigned slot, unsigned *id)
 {
 	if (!e)
@@ -2262,6 +2312,89 @@ static value_counts spy_values(const Xapian::ValueCountMatchSpy &spy)
 		out.push_back(std::make_pair(*t, t.get_termfreq()));
 	return out;
 }
+
+/* The column of SLOT for E's database, built or built again if E's cache
+ * has none for that database as it is now; NULL without a cache, when the
+ * database is not one local database, or has more document ids than the
+ * cache takes. */
+static const value_column *column_of(const xap_enquire *e, Xapian::valueno slot)
+{
+	xap_value_cache *c = e->cache;
+	const Xapian::Database &d = e->db;
+
+	/* a stub may still name several databases, or a remote one */
+	if (!c || !e->one_local || d.size() != 1)
+		return nullptr;
+	Xapian::docid last = d.get_lastdocid();
+	if (last > c->max_docs)
+		return nullptr;
+	Xapian::rev rev;
+	try {
+		rev = d.get_revision();
+	} catch (const Xapian::Error &) {
+		return nullptr; /* not glass or chert: a stub's remote line */
+	}
+	std::string uuid = d.get_uuid();
+	if (uuid.empty())
+		return nullptr;
+	value_column &col = c->columns[slot];
+	if (col.uuid == uuid && col.revision == rev && col.ids.size() == (size_t)last + 1)
+		return &col;
+	value_column fresh;
+	std::unordered_map<std::string, uint32_t> index;
+	fresh.ids.assign((size_t)last + 1, 0);
+	for (Xapian::ValueIterator v = d.valuestream_begin(slot);
+	     v != d.valuestream_end(slot); ++v) {
+		Xapian::docid did = v.get_docid();
+		if (did > last)
+			break; /* a document added since get_lastdocid() */
+		auto in = index.emplace(*v, (uint32_t)fresh.values.size() + 1);
+		if (in.second)
+			fresh.values.push_back(in.first->first);
+		fresh.ids[did] = in.first->second;
+	}
+	fresh.uuid = uuid;
+	fresh.revision = rev;
+	col = std::move(fresh);
+	c->builds++;
+	return &col;
+}
+
+/* ValueCounts from a column: a lookup by document id per match.  A match
+ * the column does not know (past its end) has its value read. */
+class ColumnCounts : public Xapian::MatchSpy {
+	const value_column &col_;
+	Xapian::valueno slot_;
+	std::vector<Xapian::doccount> counts_;
+	std::unordered_map<std::string, Xapian::doccount> others_;
+
+      public:
+	ColumnCounts(const value_column &col, Xapian::valueno slot)
+		: col_(col), slot_(slot), counts_(col.values.size() + 1, 0)
+	{
+	}
+
+	void operator()(const Xapian::Document &doc, double) override
+	{
+		Xapian::docid did = doc.get_docid();
+		if (did < col_.ids.size()) {
+			counts_[col_.ids[did]]++;
+			return;
+		}
+		std::string v = doc.get_value(slot_);
+		if (!v.empty())
+			others_[std::move(v)]++;
+	}
+
+	value_counts values() const
+	{
+		value_counts out(others_.begin(), others_.end());
+		for (size_t i = 1; i < counts_.size(); i++)
+			if (counts_[i])
+				out.push_back(std::make_pair(col_.values[i - 1], counts_[i]));
+		return out;
+	}
+};
 
 /* Field F.field of V (fields joined by F.field_sep) into *OUT: false when V
  * has fewer fields.  V itself when F has no fields. */
@@ -2373,8 +2506,12 @@ static void run_with_spies(xap_enquire *e, xap_results *r, uint32_t first,
 		spy_of[i] = k;
 		if (k < spies.size())
 			continue;
+		const value_column *col = hashed && !own ?
+			column_of(e, f.slot) : nullptr;
 		if (own)
 			spies.emplace_back(new DistinctValues(f.slot));
+		else if (col)
+			spies.emplace_back(new ColumnCounts(*col, f.slot));
 		else if (hashed)
 			spies.emplace_back(new ValueCounts(f.slot));
 		else
@@ -2387,11 +2524,17 @@ static void run_with_spies(xap_enquire *e, xap_results *r, uint32_t first,
 	r->mset = e->enq.get_mset(first, maxitems, check_at_least);
 	/* each counting spy's whole values, once for the facets sharing it */
 	std::vector<value_counts> values(spies.size());
-	for (size_t k = 0; k < spies.size(); k++)
-		if (!distinct_spy[k])
-			values[k] = hashed ? static_cast<ValueCounts &>(*spies[k]).values()
-					   : spy_values(static_cast<Xapian::ValueCountMatchSpy &>(
-						     *spies[k]));
+	for (size_t k = 0; k < spies.size(); k++) {
+		if (distinct_spy[k])
+			continue;
+		if (!hashed)
+			values[k] = spy_values(
+				static_cast<Xapian::ValueCountMatchSpy &>(*spies[k]));
+		else if (auto *cc = dynamic_cast<ColumnCounts *>(spies[k].get()))
+			values[k] = cc->values();
+		else
+			values[k] = static_cast<ValueCounts &>(*spies[k]).values();
+	}
 	r->facets.clear();
 	for (size_t i = 0; i < e->facets.size(); i++) {
 		size_t k = spy_of[i];

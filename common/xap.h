@@ -385,6 +385,29 @@ xap_status xap_enquire_add_facet_field(xap_enquire *e, unsigned slot,
  * xap_results_distinct(). */
 xap_status xap_enquire_add_distinct(xap_enquire *e, unsigned slot,
 				    unsigned *id);
+/* Value columns kept across searches by a resident process (the FastCGI
+ * searcher).  A faceted search given one (xap_enquire_set_value_cache())
+ * counts the values of its facet slots by document id from the column of
+ * each slot, instead of reading each match's value: a fifth of the time
+ * on a common word.  A slot's column is built on the first faceted search
+ * that needs it, from the slot's value stream, and built again when the
+ * database is no longer the one it was built for (its UUID and revision:
+ * a commit or a new generation).  Only a handle on one local database
+ * (one generation, whether opened through a stub or not) uses it; shards,
+ * remote databases and databases with more than MAX_DOCS document ids
+ * count as without it.  The counts are the same either way. */
+typedef struct xap_value_cache xap_value_cache;
+/* A cache of no columns yet, for databases of at most MAX_DOCS document ids
+ * (4 bytes each per slot, plus each distinct value once).  NULL when out of
+ * memory. */
+xap_value_cache *xap_value_cache_new(uint32_t max_docs);
+/* Free C and its columns.  NULL is a no-op. */
+void xap_value_cache_free(xap_value_cache *c);
+/* How many times a column of C has been built (for tests and logs). */
+uint64_t xap_value_cache_builds(const xap_value_cache *c);
+/* Count E's facets (not its distinct counts) through C from now on; NULL
+ * stops.  C must outlive E's runs. */
+xap_status xap_enquire_set_value_cache(xap_enquire *e, xap_value_cache *c);
 /* Run the search: results FIRST .. FIRST+MAXITEMS-1, counting at least
  * CHECK_AT_LEAST matches (pass the document count for exact counts). */
 xap_status xap_enquire_run(xap_enquire *e, uint32_t first, uint32_t maxitems,

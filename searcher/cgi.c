@@ -688,6 +688,11 @@ static int story_json(const cgi_params *p, const search_result *res, strbuf *out
 
 /* ------------------------------------------------------------------ */
 
+/* FastCGI only: the facet slots' value columns, kept from one request to
+ * the next while the index stays the same revision (xap_value_cache).
+ * NULL in a CGI process, which answers one request. */
+static xap_value_cache *facet_cache;
+
 /* The synonyms: loaded once per process from the file the server names
  * (server_var()), and again only if a request names another file. */
 static synonyms *loaded_synonyms;
@@ -947,6 +952,7 @@ static void run(response *r, const cgi_params *p, const char *db_path,
 	syn = load_synonyms();
 	search_request_init(&req);
 	req.qopts.syn = syn;
+	req.facet_cache = facet_cache;
 	req.qopts.max_length = 2 * CGI_MAX_Q + 4 * CGI_MAX_FILTER + 64;
 	if (p->id) {
 		/* Every version of the story, oldest first, whatever q says. */
@@ -1185,6 +1191,30 @@ static struct itimerspec cpu_budget(void)
 	return t;
 }
 
+/* Indexes of more document ids than this get no facet columns: building
+ * one costs about 70 ns a document, and must stay well inside a request's
+ * CPU budget.  WIRE_FACET_CACHE_DOCS from the server's environment; 0: no
+ * columns. */
+#define FACET_CACHE_DOCS 5000000
+
+static uint32_t facet_cache_docs(void)
+{
+	const char *v = getenv("WIRE_FACET_CACHE_DOCS");
+	char *end;
+	unsigned long n;
+
+	if (!v || !*v)
+		return FACET_CACHE_DOCS;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || *end || v[0] == '-' || n > UINT32_MAX) {
+		log_line("WIRE_FACET_CACHE_DOCS is not a number of documents, "
+			 "the default is used", v);
+		return FACET_CACHE_DOCS;
+	}
+	return (uint32_t)n;
+}
+
 struct fastcgi_state {
 	timer_t timer;
 	int have_timer;
@@ -1244,6 +1274,7 @@ static int serve_fastcgi(int listen_fd)
 	struct fastcgi_state fs;
 	struct sigaction sa;
 	struct sigevent ev;
+	uint32_t max_docs;
 	int rc;
 
 	memset(&fs, 0, sizeof(fs));
@@ -1257,6 +1288,9 @@ static int serve_fastcgi(int listen_fd)
 	ev.sigev_notify = SIGEV_SIGNAL;
 	ev.sigev_signo = SIGXCPU;
 	fs.budget = cpu_budget();
+	max_docs = facet_cache_docs();
+	if (max_docs > 0 && !(facet_cache = xap_value_cache_new(max_docs)))
+		log_line("FastCGI: out of memory, facets are counted without columns", NULL);
 	fs.have_timer = timer_create(CLOCK_PROCESS_CPUTIME_ID, &ev, &fs.timer) == 0;
 	if (!fs.have_timer)
 		log_line("FastCGI: no CPU timer, requests run without a CPU limit",
@@ -1266,6 +1300,8 @@ static int serve_fastcgi(int listen_fd)
 		timer_delete(fs.timer);
 	strbuf_release(&xcpu_frame);
 	free_synonyms();
+	xap_value_cache_free(facet_cache);
+	facet_cache = NULL;
 	return rc ? 1 : 0;
 }
 

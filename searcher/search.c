@@ -750,10 +750,13 @@ static xap_status attempt(xap_db *db, const search_request *req, query *q,
 	if (versions && (one_pass || apart) &&
 	    (st = xap_enquire_add_distinct(spy_e, SLOT_STORY, &story_spy)) != XAP_OK)
 		goto out;
-	if (req->facets)
+	if (req->facets) {
+		if ((st = xap_enquire_set_value_cache(spy_e, req->facet_cache)) != XAP_OK)
+			goto out;
 		for (size_t i = 0; i < SEARCH_FACETS; i++)
 			if ((st = add_facet(spy_e, schema, i, &facet_ids[i])) != XAP_OK)
 				goto out;
+	}
 	if (!doccount)
 		doccount = 1;
 	st = xap_enquire_run(e, req->offset, limit, one_pass ? doccount : 0, &r);

@@ -46,6 +46,10 @@ typedef struct search_request {
 	size_t snippet_bytes;    /* snippet length (default 240) */
 	int explain;             /* fill the explanation strings */
 	double bm25_k1, bm25_b;  /* < 0: Xapian's defaults */
+	/* A resident process's value columns (xap_value_cache_new()), which
+	 * make facet counts cheaper from the second search of an index
+	 * revision on; NULL (the default): none.  Borrowed. */
+	xap_value_cache *facet_cache;
 } search_request;
 
 /* Defaults for everything; the caller sets query. */

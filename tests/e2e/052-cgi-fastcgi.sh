@@ -150,6 +150,20 @@ expect_eq "three requests on one connection" "200:1 200:0 200:0 " "$out"
 
 # ---------------------------------------------------------------------------
 # The index changes under the running process: the next request sees it.
+# Its facets too: the resident process keeps the facet values of the
+# index's revision (xap_value_cache), which a commit or a rebuild retires.
+# same_as_cgi NAME QUERY-STRING: the FastCGI's JSON page equals the CGI's.
+same_as_cgi() {
+	fetch "f-$1" "$fast$2"
+	fetch "c-$1" "$cgi$2"
+	if cmp -s <(untimed "$T/c-$1.body") <(untimed "$T/f-$1.body"); then
+		ok "$1: FastCGI answers as CGI, facets included"
+	else
+		not_ok "$1: FastCGI answers as CGI, facets included" "$(diff <(untimed "$T/c-$1.body") <(untimed "$T/f-$1.body") | head -c 600)"
+	fi
+}
+same_as_cgi said-before "?q=said&format=json"
+same_as_cgi said-before-again "?q=said&format=json"
 before=$(curl -s "$fast?q=Quetzalcoatlus&format=json")
 expect_contains "before the update: no hit" "$before" '"total":0'
 mkdir -p "$T/new"
@@ -160,6 +174,10 @@ wire-index --db "$T/db" "$T/new" >"$T/update.log" 2>&1 || not_ok "update indexed
 after=$(curl -s "$fast?q=Quetzalcoatlus&format=json")
 expect_contains "after the update: the new story, same process" "$after" '"id":"efe-2026-11-27-austin-quetzal"'
 expect_eq "still the same process" "$pid" "$(fast_pid)"
+same_as_cgi said-after-update "?q=said&format=json"
+efe_count() { grep -o '"EFE":[0-9]*' "$1" | head -1 | cut -d: -f2; }
+expect_eq "after the update: one more EFE story in the facets" \
+	"$(($(efe_count "$T/f-said-before.body") + 1))" "$(efe_count "$T/f-said-after-update.body")"
 # A whole rebuild: a new generation swapped in.
 wire-index rebuild --db "$T/db" "$WIRE_TOP/corpus" >"$T/rebuild.log" 2>&1 || not_ok "rebuilt" "$(tail -3 "$T/rebuild.log")"
 after=$(curl -s "$fast?q=Quetzalcoatlus&format=json")
@@ -167,6 +185,9 @@ expect_contains "after a rebuild without it: gone" "$after" '"total":0'
 fetch f-json2 "$fast?q=Durand+Line&format=json"
 fetch c-json2 "$cgi?q=Durand+Line&format=json"
 if cmp -s <(untimed "$T/c-json2.body") <(untimed "$T/f-json2.body"); then ok "after the rebuild: FastCGI answers as CGI"; else not_ok "after the rebuild: FastCGI answers as CGI"; fi
+same_as_cgi said-after-rebuild "?q=said&format=json"
+expect_eq "after the rebuild without it: the EFE count as before" \
+	"$(efe_count "$T/f-said-before.body")" "$(efe_count "$T/f-said-after-rebuild.body")"
 
 # ---------------------------------------------------------------------------
 # The CPU limit: with 1 ms per request some searches run out; those get

@@ -1420,6 +1420,125 @@ static void test_facets(void **state)
 	xap_db_free(db);
 }
 
+/* The facets of Q over DB, counted through CACHE (or not, NULL): agency
+ * and places from their own slots and as fields of SLOT_FACETS, into
+ * OUT[0..3]. */
+static void facets_through(xap_db *db, xap_value_cache *cache, const xap_query *q,
+			   struct terms out[4])
+{
+	xap_enquire *e = xap_enquire_new(db);
+	xap_results *r;
+	unsigned id[4];
+
+	assert_non_null(e);
+	OK(xap_enquire_set_value_cache(e, cache));
+	OK(xap_enquire_add_facet(e, SLOT_AGENCY, -1, &id[0]));
+	OK(xap_enquire_add_facet(e, SLOT_PLACES, SEP, &id[1]));
+	OK(xap_enquire_add_facet_field(e, SLOT_FACETS, SCHEMA_FIELD_SEP, 0, -1, &id[2]));
+	OK(xap_enquire_add_facet_field(e, SLOT_FACETS, SCHEMA_FIELD_SEP, 1, SEP, &id[3]));
+	r = run(e, q, 0, 1);
+	for (int i = 0; i < 4; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		OK(xap_results_facets(r, id[i], collect_term, &out[i]));
+	}
+	xap_results_free(r);
+	xap_enquire_free(e);
+}
+
+/* Facets counted through CACHE over DB equal those counted without it,
+ * for every query of the news collection's words; the agency counts of
+ * "storm" go into STORM. */
+static void cached_facets_equal(xap_db *db, xap_value_cache *cache,
+				struct terms *storm)
+{
+	static const char *const words[] = { "storm", "paris", "quiet", "kabul" };
+	struct terms with[4], without[4];
+
+	for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
+		xap_query *q = term_query(words[w]);
+
+		facets_through(db, cache, q, with);
+		facets_through(db, NULL, q, without);
+		for (int i = 0; i < 4; i++) {
+			assert_int_equal(with[i].n, without[i].n);
+			for (size_t k = 0; k < with[i].n; k++) {
+				assert_string_equal(with[i].term[k], without[i].term[k]);
+				assert_int_equal(with[i].freq[k], without[i].freq[k]);
+			}
+		}
+		if (w == 0)
+			*storm = with[0];
+		xap_query_free(q);
+	}
+}
+
+/* Value columns: the same counts as reading each match's value; built
+ * once per slot and database revision; built again after a commit; never
+ * for shards, remote databases (test_remote) or more documents than the
+ * cache takes. */
+static void test_value_cache(void **state)
+{
+	static const struct fixture_doc more[] = {
+		{ "6", "storm again", "20250420100000", "s3", "AP", "Quito" },
+		{ "1", "storm hits kabul", "20250419100000", "s1", "EFE", "Kabul" },
+	};
+	xap_value_cache *cache = xap_value_cache_new(1000), *tiny;
+	xap_db *db = news_db("vcache"), *shards;
+	xap_writer *w;
+	struct terms storm;
+	char p[256];
+
+	(void)state;
+	assert_non_null(cache);
+	assert_int_equal(xap_value_cache_builds(cache), 0);
+	assert_int_equal(xap_value_cache_builds(NULL), 0);
+	EXPECT(XAP_INVALID, xap_enquire_set_value_cache(NULL, cache));
+	cached_facets_equal(db, cache, &storm);
+	/* one column per slot (agency, places, facets), used by every query */
+	assert_int_equal(xap_value_cache_builds(cache), 3);
+	assert_int_equal(storm.n, 3);
+	assert_string_equal(storm.term[0], "AFP");
+	assert_int_equal(storm.freq[0], 2);
+	cached_facets_equal(db, cache, &storm);
+	assert_int_equal(xap_value_cache_builds(cache), 3);
+
+	/* a commit: a new story, and story 1 moved to EFE (its document
+	 * replaced under the same id): the columns are built again */
+	w = xap_writer_new();
+	assert_non_null(w);
+	OK(xap_writer_open(w, path_of(p, sizeof(p), "vcache"), XAP_WRITER_NO_SYNC));
+	write_docs(w, more, 2);
+	OK(xap_writer_close(w));
+	xap_writer_free(w);
+	xap_db_free(db);
+	db = open_reader("vcache");
+	cached_facets_equal(db, cache, &storm);
+	assert_int_equal(xap_value_cache_builds(cache), 6);
+	/* storm: AFP 1 (doc 2), EFE 2 (docs 1, 3), AP 1, Reuters 1 */
+	assert_int_equal(storm.n, 4);
+	assert_string_equal(storm.term[0], "EFE");
+	assert_int_equal(storm.freq[0], 2);
+
+	/* too many documents for the cache: counted as without it */
+	tiny = xap_value_cache_new(3);
+	assert_non_null(tiny);
+	cached_facets_equal(db, tiny, &storm);
+	assert_int_equal(xap_value_cache_builds(tiny), 0);
+	xap_value_cache_free(tiny);
+
+	/* two databases in one handle: no columns */
+	xap_db_free(news_db("vcache2"));
+	shards = open_reader("vcache");
+	OK(xap_db_add(shards, path_of(p, sizeof(p), "vcache2")));
+	cached_facets_equal(shards, cache, &storm);
+	assert_int_equal(xap_value_cache_builds(cache), 6);
+	xap_db_free(shards);
+
+	xap_value_cache_free(cache);
+	xap_value_cache_free(NULL);
+	xap_db_free(db);
+}
+
 static void test_recency(void **state)
 {
 	const int64_t now = utc(2025, 4, 19, 12, 0, 0);
@@ -1617,6 +1736,7 @@ static void test_remote(void **state)
 	xap_enquire *e;
 	xap_query *storm = term_query("storm"), *rec, *q, *subs[2];
 	xap_results *r;
+	xap_value_cache *cache;
 	unsigned places, places_f;
 	uint32_t n;
 	uint64_t rev;
@@ -1662,6 +1782,9 @@ static void test_remote(void **state)
 	assert_int_equal(rev, 0);
 
 	e = xap_enquire_new(db);
+	/* value columns are for local databases: counted as without */
+	cache = xap_value_cache_new(1000);
+	OK(xap_enquire_set_value_cache(e, cache));
 	OK(xap_enquire_add_facet(e, SLOT_PLACES, SEP, &places));
 	/* a field of a value: Xapian's spy, whose values are then split */
 	OK(xap_enquire_add_facet_field(e, SLOT_FACETS, SCHEMA_FIELD_SEP, 1, SEP, &places_f));
@@ -1672,6 +1795,8 @@ static void test_remote(void **state)
 	assert_int_equal(t.freq[0], 3);
 	same_facets(r, places, places_f);
 	xap_results_free(r);
+	assert_int_equal(xap_value_cache_builds(cache), 0);
+	xap_value_cache_free(cache);
 
 	OK(xap_query_recency(SLOT_DATE, 0, 7, 1, &rec));
 	subs[0] = storm;
@@ -2900,6 +3025,7 @@ int main(void)
 		cmocka_unit_test(test_ranking),
 		cmocka_unit_test(test_collapse),
 		cmocka_unit_test(test_facets),
+		cmocka_unit_test(test_value_cache),
 		cmocka_unit_test(test_recency),
 		cmocka_unit_test(test_stem),
 		cmocka_unit_test(test_stub_and_remote_failure),
