@@ -90,19 +90,28 @@ struct facet_spec {
 
 typedef std::vector<std::pair<std::string, Xapian::doccount> > facet_counts;
 
-/* The values of one slot by document id: ids[docid] is 0 (no value) or
- * 1 + the value's index in values. */
+/* The values of one slot of one database by document id: ids[docid] is 0
+ * (no value) or 1 + the value's index in values. */
 struct value_column {
-	std::string uuid;        /* the database it was built for */
-	Xapian::rev revision = 0;
+	Xapian::rev revision = 0; /* of the database it was read from */
 	std::vector<uint32_t> ids;
 	std::vector<std::string> values;
+	uint64_t used = 0;        /* the cache's tick when last used */
 };
+
+/* Columns by (database UUID, slot).  A process serving several indexes
+ * keeps theirs side by side; the least recently used go first when there
+ * are COLUMNS_MAX of them or their ids exceed COLUMN_IDS_FACTOR x
+ * max_docs.  A run holds its columns by shared_ptr, so an eviction
+ * during the run frees nothing it reads. */
+enum { COLUMNS_MAX = 16, COLUMN_IDS_FACTOR = 4 };
 
 struct xap_value_cache {
 	uint32_t max_docs = 0;
 	uint64_t builds = 0;
-	std::map<Xapian::valueno, value_column> columns;
+	uint64_t tick = 0;
+	std::map<std::pair<std::string, Xapian::valueno>,
+		 std::shared_ptr<value_column> > columns;
 };
 
 struct xap_enquire {
@@ -2313,11 +2322,32 @@ static value_counts spy_values(const Xapian::ValueCountMatchSpy &spy)
 	return out;
 }
 
+/* Make room in C for a column of N ids: drop the least recently used
+ * columns while there are too many or they hold too many ids. */
+static void make_room(xap_value_cache *c, size_t n)
+{
+	for (;;) {
+		size_t ids = n;
+		auto oldest = c->columns.end();
+		for (auto it = c->columns.begin(); it != c->columns.end(); ++it) {
+			ids += it->second->ids.size();
+			if (oldest == c->columns.end() || it->second->used < oldest->second->used)
+				oldest = it;
+		}
+		if (oldest == c->columns.end() ||
+		    (c->columns.size() < COLUMNS_MAX &&
+		     ids <= (size_t)COLUMN_IDS_FACTOR * c->max_docs + COLUMN_IDS_FACTOR))
+			return;
+		c->columns.erase(oldest);
+	}
+}
+
 /* The column of SLOT for E's database, built or built again if E's cache
  * has none for that database as it is now; NULL without a cache, when the
  * database is not one local database, or has more document ids than the
  * cache takes. */
-static const value_column *column_of(const xap_enquire *e, Xapian::valueno slot)
+static std::shared_ptr<const value_column> column_of(const xap_enquire *e,
+						     Xapian::valueno slot)
 {
 	xap_value_cache *c = e->cache;
 	const Xapian::Database &d = e->db;
@@ -2337,10 +2367,17 @@ static const value_column *column_of(const xap_enquire *e, Xapian::valueno slot)
 	std::string uuid = d.get_uuid();
 	if (uuid.empty())
 		return nullptr;
-	value_column &col = c->columns[slot];
-	if (col.uuid == uuid && col.revision == rev && col.ids.size() == (size_t)last + 1)
-		return &col;
-	value_column fresh;
+	const auto key = std::make_pair(uuid, slot);
+	auto found = c->columns.find(key);
+	if (found != c->columns.end() && found->second->revision == rev &&
+	    found->second->ids.size() == (size_t)last + 1) {
+		found->second->used = ++c->tick;
+		return found->second;
+	}
+	if (found != c->columns.end())
+		c->columns.erase(found);
+	auto col = std::make_shared<value_column>();
+	value_column &fresh = *col;
 	std::unordered_map<std::string, uint32_t> index;
 	fresh.ids.assign((size_t)last + 1, 0);
 	for (Xapian::ValueIterator v = d.valuestream_begin(slot);
@@ -2353,24 +2390,26 @@ static const value_column *column_of(const xap_enquire *e, Xapian::valueno slot)
 			fresh.values.push_back(in.first->first);
 		fresh.ids[did] = in.first->second;
 	}
-	fresh.uuid = uuid;
 	fresh.revision = rev;
-	col = std::move(fresh);
+	fresh.used = ++c->tick;
+	make_room(c, fresh.ids.size());
+	c->columns[key] = col;
 	c->builds++;
-	return &col;
+	return col;
 }
 
 /* ValueCounts from a column: a lookup by document id per match.  A match
  * the column does not know (past its end) has its value read. */
 class ColumnCounts : public Xapian::MatchSpy {
+	std::shared_ptr<const value_column> keep_; /* holds col_ */
 	const value_column &col_;
 	Xapian::valueno slot_;
 	std::vector<Xapian::doccount> counts_;
 	std::unordered_map<std::string, Xapian::doccount> others_;
 
       public:
-	ColumnCounts(const value_column &col, Xapian::valueno slot)
-		: col_(col), slot_(slot), counts_(col.values.size() + 1, 0)
+	ColumnCounts(std::shared_ptr<const value_column> col, Xapian::valueno slot)
+		: keep_(col), col_(*keep_), slot_(slot), counts_(col_.values.size() + 1, 0)
 	{
 	}
 
@@ -2506,12 +2545,13 @@ static void run_with_spies(xap_enquire *e, xap_results *r, uint32_t first,
 		spy_of[i] = k;
 		if (k < spies.size())
 			continue;
-		const value_column *col = hashed && !own ?
-			column_of(e, f.slot) : nullptr;
+		std::shared_ptr<const value_column> col;
+		if (hashed && !own)
+			col = column_of(e, f.slot);
 		if (own)
 			spies.emplace_back(new DistinctValues(f.slot));
 		else if (col)
-			spies.emplace_back(new ColumnCounts(*col, f.slot));
+			spies.emplace_back(new ColumnCounts(col, f.slot));
 		else if (hashed)
 			spies.emplace_back(new ValueCounts(f.slot));
 		else

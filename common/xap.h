@@ -395,7 +395,10 @@ xap_status xap_enquire_add_distinct(xap_enquire *e, unsigned slot,
  * a commit or a new generation).  Only a handle on one local database
  * (one generation, whether opened through a stub or not) uses it; shards,
  * remote databases and databases with more than MAX_DOCS document ids
- * count as without it.  The counts are the same either way. */
+ * count as without it.  The counts are the same either way.  Columns of
+ * several databases are kept side by side (a process serving several
+ * indexes); the least recently used are dropped beyond 16 columns or
+ * 4 x MAX_DOCS document ids in all. */
 typedef struct xap_value_cache xap_value_cache;
 /* A cache of no columns yet, for databases of at most MAX_DOCS document ids
  * (4 bytes each per slot, plus each distinct value once).  NULL when out of
