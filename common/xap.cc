@@ -121,7 +121,6 @@ struct xap_enquire {
 	Xapian::Query query;
 	std::vector<facet_spec> facets;
 	xap_value_cache *cache = nullptr;
-	bool one_local = false; /* the handle is one local database or stub */
 	std::string msg;
 };
 
@@ -2050,9 +2049,7 @@ xap_enquire *xap_enquire_new(xap_db *db)
 		return NULL;
 	}
 	try {
-		xap_enquire *e = new xap_enquire(db->db);
-		e->one_local = db->sources.size() == 1 && db->sources[0].host.empty();
-		return e;
+		return new xap_enquire(db->db);
 	} catch (...) {
 		classify(db->msg);
 		return NULL;
@@ -2293,7 +2290,12 @@ typedef std::vector<std::pair<std::string, Xapian::doccount> > value_counts;
  * more than the value's read when a slot holds all four facets.  Like
  * DistinctValues it cannot be serialised: a remote database refuses it and
  * the run falls back to ValueCountMatchSpy. */
-class ValueCounts : public Xapian::MatchSpy {
+class WholeValueCounts : public Xapian::MatchSpy {
+      public:
+	virtual value_counts values() const = 0;
+};
+
+class ValueCounts : public WholeValueCounts {
 	Xapian::valueno slot_;
 	std::unordered_map<std::string, Xapian::doccount> counts_;
 
@@ -2307,7 +2309,7 @@ class ValueCounts : public Xapian::MatchSpy {
 			counts_[std::move(v)]++;
 	}
 
-	value_counts values() const
+	value_counts values() const override
 	{
 		return value_counts(counts_.begin(), counts_.end());
 	}
@@ -2352,8 +2354,7 @@ static std::shared_ptr<const value_column> column_of(const xap_enquire *e,
 	xap_value_cache *c = e->cache;
 	const Xapian::Database &d = e->db;
 
-	/* a stub may still name several databases, or a remote one */
-	if (!c || !e->one_local || d.size() != 1)
+	if (!c || d.size() != 1) /* shards, through a stub or not */
 		return nullptr;
 	Xapian::docid last = d.get_lastdocid();
 	if (last > c->max_docs)
@@ -2362,7 +2363,7 @@ static std::shared_ptr<const value_column> column_of(const xap_enquire *e,
 	try {
 		rev = d.get_revision();
 	} catch (const Xapian::Error &) {
-		return nullptr; /* not glass or chert: a stub's remote line */
+		return nullptr; /* not glass or chert: a remote database */
 	}
 	std::string uuid = d.get_uuid();
 	if (uuid.empty())
@@ -2382,13 +2383,10 @@ static std::shared_ptr<const value_column> column_of(const xap_enquire *e,
 	fresh.ids.assign((size_t)last + 1, 0);
 	for (Xapian::ValueIterator v = d.valuestream_begin(slot);
 	     v != d.valuestream_end(slot); ++v) {
-		Xapian::docid did = v.get_docid();
-		if (did > last)
-			break; /* a document added since get_lastdocid() */
 		auto in = index.emplace(*v, (uint32_t)fresh.values.size() + 1);
 		if (in.second)
 			fresh.values.push_back(in.first->first);
-		fresh.ids[did] = in.first->second;
+		fresh.ids.at(v.get_docid()) = in.first->second;
 	}
 	fresh.revision = rev;
 	fresh.used = ++c->tick;
@@ -2398,39 +2396,30 @@ static std::shared_ptr<const value_column> column_of(const xap_enquire *e,
 	return col;
 }
 
-/* ValueCounts from a column: a lookup by document id per match.  A match
- * the column does not know (past its end) has its value read. */
-class ColumnCounts : public Xapian::MatchSpy {
-	std::shared_ptr<const value_column> keep_; /* holds col_ */
-	const value_column &col_;
-	Xapian::valueno slot_;
+/* ValueCounts from a column: a lookup by document id per match.  The
+ * column was read from the very database handle the run matches, so it
+ * has every docid the run can see (at() would say otherwise). */
+class ColumnCounts : public WholeValueCounts {
+	std::shared_ptr<const value_column> col_;
 	std::vector<Xapian::doccount> counts_;
-	std::unordered_map<std::string, Xapian::doccount> others_;
 
       public:
-	ColumnCounts(std::shared_ptr<const value_column> col, Xapian::valueno slot)
-		: keep_(col), col_(*keep_), slot_(slot), counts_(col_.values.size() + 1, 0)
+	explicit ColumnCounts(std::shared_ptr<const value_column> col)
+		: col_(std::move(col)), counts_(col_->values.size() + 1, 0)
 	{
 	}
 
 	void operator()(const Xapian::Document &doc, double) override
 	{
-		Xapian::docid did = doc.get_docid();
-		if (did < col_.ids.size()) {
-			counts_[col_.ids[did]]++;
-			return;
-		}
-		std::string v = doc.get_value(slot_);
-		if (!v.empty())
-			others_[std::move(v)]++;
+		counts_[col_->ids.at(doc.get_docid())]++;
 	}
 
-	value_counts values() const
+	value_counts values() const override
 	{
-		value_counts out(others_.begin(), others_.end());
+		value_counts out;
 		for (size_t i = 1; i < counts_.size(); i++)
 			if (counts_[i])
-				out.push_back(std::make_pair(col_.values[i - 1], counts_[i]));
+				out.push_back(std::make_pair(col_->values[i - 1], counts_[i]));
 		return out;
 	}
 };
@@ -2551,7 +2540,7 @@ static void run_with_spies(xap_enquire *e, xap_results *r, uint32_t first,
 		if (own)
 			spies.emplace_back(new DistinctValues(f.slot));
 		else if (col)
-			spies.emplace_back(new ColumnCounts(col, f.slot));
+			spies.emplace_back(new ColumnCounts(col));
 		else if (hashed)
 			spies.emplace_back(new ValueCounts(f.slot));
 		else
@@ -2567,13 +2556,9 @@ static void run_with_spies(xap_enquire *e, xap_results *r, uint32_t first,
 	for (size_t k = 0; k < spies.size(); k++) {
 		if (distinct_spy[k])
 			continue;
-		if (!hashed)
-			values[k] = spy_values(
-				static_cast<Xapian::ValueCountMatchSpy &>(*spies[k]));
-		else if (auto *cc = dynamic_cast<ColumnCounts *>(spies[k].get()))
-			values[k] = cc->values();
-		else
-			values[k] = static_cast<ValueCounts &>(*spies[k]).values();
+		values[k] = hashed ? static_cast<WholeValueCounts &>(*spies[k]).values()
+				   : spy_values(static_cast<Xapian::ValueCountMatchSpy &>(
+					     *spies[k]));
 	}
 	r->facets.clear();
 	for (size_t i = 0; i < e->facets.size(); i++) {

@@ -1320,6 +1320,16 @@ static void test_collapse(void **state)
 	xap_db_free(db);
 }
 
+/* A and B hold the same items with the same counts, in the same order. */
+static void same_terms(const struct terms *a, const struct terms *b)
+{
+	assert_int_equal(a->n, b->n);
+	for (size_t i = 0; i < a->n; i++) {
+		assert_string_equal(a->term[i], b->term[i]);
+		assert_int_equal(a->freq[i], b->freq[i]);
+	}
+}
+
 /* The counts of facets A and B of R are the same, item for item. */
 static void same_facets(xap_results *r, unsigned a, unsigned b)
 {
@@ -1329,11 +1339,7 @@ static void same_facets(xap_results *r, unsigned a, unsigned b)
 	memset(&tb, 0, sizeof(tb));
 	OK(xap_results_facets(r, a, collect_term, &ta));
 	OK(xap_results_facets(r, b, collect_term, &tb));
-	assert_int_equal(ta.n, tb.n);
-	for (size_t i = 0; i < ta.n; i++) {
-		assert_string_equal(ta.term[i], tb.term[i]);
-		assert_int_equal(ta.freq[i], tb.freq[i]);
-	}
+	same_terms(&ta, &tb);
 }
 
 static void test_facets(void **state)
@@ -1459,13 +1465,8 @@ static void cached_facets_equal(xap_db *db, xap_value_cache *cache,
 
 		facets_through(db, cache, q, with);
 		facets_through(db, NULL, q, without);
-		for (int i = 0; i < 4; i++) {
-			assert_int_equal(with[i].n, without[i].n);
-			for (size_t k = 0; k < with[i].n; k++) {
-				assert_string_equal(with[i].term[k], without[i].term[k]);
-				assert_int_equal(with[i].freq[k], without[i].freq[k]);
-			}
-		}
+		for (int i = 0; i < 4; i++)
+			same_terms(&with[i], &without[i]);
 		if (w == 0)
 			*storm = with[0];
 		xap_query_free(q);
@@ -1816,7 +1817,6 @@ static void test_remote(void **state)
 	same_facets(r, places, places_f);
 	xap_results_free(r);
 	assert_int_equal(xap_value_cache_builds(cache), 0);
-	xap_value_cache_free(cache);
 
 	OK(xap_query_recency(SLOT_DATE, 0, 7, 1, &rec));
 	subs[0] = storm;
@@ -1831,6 +1831,7 @@ static void test_remote(void **state)
 	xap_query_free(rec);
 	xap_query_free(storm);
 	xap_enquire_free(e);
+	xap_value_cache_free(cache); /* after E, whose runs it must outlive */
 	xap_db_free(db); /* closes the connection: the one-shot server exits */
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 }
